@@ -1,0 +1,177 @@
+//! JSON bodies exchanged between the browser app and the server.
+//!
+//! Both sides compile these very types, so the contract cannot drift. Requests refuse
+//! unknown fields: a client cannot slip extra (possibly identifying) data into a
+//! submission unnoticed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::{Definition, Locale, Text};
+use crate::scoring::{number, Answers, Score};
+
+/// `POST /api/v1/score/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoreRequest {
+    /// Answers by item id.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub answers: Answers,
+}
+
+/// What the browser computed; the server's own score must equal it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientScore {
+    /// Total.
+    #[serde(with = "number")]
+    pub total: f64,
+    /// Band id.
+    pub band: String,
+    /// Flag ids.
+    pub flags: Vec<String>,
+}
+
+impl ClientScore {
+    /// The parts of a score the client reports.
+    pub fn of(score: &Score) -> Self {
+        Self {
+            total: score.total,
+            band: score.band.clone(),
+            flags: score.flags.clone(),
+        }
+    }
+
+    /// Whether the client's score agrees with `score` (totals within float noise).
+    pub fn agrees_with(&self, score: &Score) -> bool {
+        (self.total - score.total).abs() < 1e-6
+            && self.band == score.band
+            && self.flags == score.flags
+    }
+}
+
+/// One instrument's answers within a submission.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstrumentAnswers {
+    /// Instrument id.
+    pub instrument: String,
+    /// Instrument version.
+    pub version: String,
+    /// Answers by item id.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
+    pub answers: Answers,
+    /// The score the browser showed.
+    pub client_score: ClientScore,
+}
+
+/// `POST /api/v1/campaigns/{code}/submissions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubmissionRequest {
+    /// A UUID the client generates once per submission; resending it is safe.
+    pub idempotency_key: String,
+    /// Cohort values by attribute id (e.g. `{"grade": "8"}`).
+    pub cohort: BTreeMap<String, String>,
+    /// One entry per instrument of the campaign.
+    pub results: Vec<InstrumentAnswers>,
+}
+
+/// The answer to a stored submission.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubmissionReceipt {
+    /// Random code shown to the respondent (8 characters, Crockford base32).
+    pub respondent_code: String,
+    /// The server's scores, in the order submitted.
+    pub results: Vec<Score>,
+}
+
+/// An entry of `GET /api/v1/instruments`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstrumentSummary {
+    /// Instrument id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Title per locale.
+    pub title: Text,
+    /// Number of items.
+    pub items: usize,
+    /// Locales offered.
+    pub locales: Vec<Locale>,
+    /// Licence id.
+    pub licence: String,
+}
+
+impl InstrumentSummary {
+    /// The summary of a definition.
+    pub fn of(definition: &Definition) -> Self {
+        Self {
+            id: definition.id.clone(),
+            version: definition.version.clone(),
+            title: definition.title.clone(),
+            items: definition.items.len(),
+            locales: definition.locales.clone(),
+            licence: definition.licence.id.clone(),
+        }
+    }
+}
+
+/// A cohort question and the answers a campaign allows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CohortAttribute {
+    /// Attribute id (e.g. `grade`).
+    pub id: String,
+    /// The question per locale.
+    pub label: Text,
+    /// Allowed values, in display order.
+    pub values: Vec<String>,
+}
+
+/// `GET /api/v1/campaigns/{code}`: everything the browser needs to run the
+/// screening offline once loaded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Campaign {
+    /// The code in the link.
+    pub code: String,
+    /// Name per locale.
+    pub name: Text,
+    /// Locales offered to respondents.
+    pub locales: Vec<Locale>,
+    /// Cohort questions asked before the instruments.
+    pub cohort: Vec<CohortAttribute>,
+    /// Crisis resources per locale.
+    pub crisis_resources: Text,
+    /// Full definitions of the campaign's instruments, in order.
+    pub instruments: Vec<Definition>,
+}
+
+/// The body of every error response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for people and for programs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Stable machine-readable code (e.g. `invalid_answer`).
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The request field at fault (e.g. `results[0].answers.phq9_3`), if any.
+    pub field: Option<String>,
+}

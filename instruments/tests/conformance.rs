@@ -1,0 +1,148 @@
+//! Conformance of PHQ-9 and GAD-7 scoring to their published rules, run natively and,
+//! compiled to wasm32, in headless Chromium: both must give the same results.
+//!
+//! Sources: Kroenke K, Spitzer RL, Williams JB. The PHQ-9: validity of a brief
+//! depression severity measure. J Gen Intern Med 2001;16(9):606-613 (bands 0–4, 5–9,
+//! 10–14, 15–19, 20–27; item 9 needs attention whatever the total; the difficulty
+//! question is not scored). Spitzer RL et al. A brief measure for assessing generalized
+//! anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092-1097 (bands 0–4,
+//! 5–9, 10–14, 15–21).
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use instruments::{library, score, Answers, ScoreError};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Vectors {
+    vectors: Vec<Vector>,
+}
+
+#[derive(Deserialize)]
+struct Vector {
+    name: String,
+    instrument: String,
+    answers: Answers,
+    total: f64,
+    band: String,
+    flags: Vec<String>,
+}
+
+fn vectors() -> Vec<Vector> {
+    let parsed: Vectors =
+        serde_json::from_str(include_str!("vectors.json")).expect("vectors.json parses");
+    parsed.vectors
+}
+
+#[test]
+fn every_vector_scores_as_published() {
+    let vectors = vectors();
+    assert!(vectors.len() >= 20, "the vector file lost its vectors");
+    for v in &vectors {
+        let definition = library::get(&v.instrument).expect("bundled instrument");
+        let got = score(definition, &v.answers).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+        assert_eq!(
+            (got.total, got.band.as_str(), &got.flags),
+            (v.total, v.band.as_str(), &v.flags),
+            "{}",
+            v.name
+        );
+        assert_eq!(got.engine, instruments::ENGINE_VERSION);
+    }
+}
+
+#[test]
+fn every_band_edge_of_both_instruments_is_covered_by_a_vector() {
+    let vectors = vectors();
+    for definition in library::all() {
+        for band in &definition.bands {
+            for edge in [band.min, band.max] {
+                assert!(
+                    vectors
+                        .iter()
+                        .any(|v| v.instrument == definition.id && v.total == edge),
+                    "{} band {} edge {edge} has no vector",
+                    definition.id,
+                    band.id
+                );
+            }
+        }
+    }
+}
+
+fn phq9_answers(values: [i64; 9]) -> Answers {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("phq9_{}", i + 1), *v))
+        .collect()
+}
+
+#[test]
+fn scoring_rejects_missing_answer_naming_the_item() {
+    let mut answers = phq9_answers([1; 9]);
+    answers.remove("phq9_4");
+    let err = score(library::get("phq9").unwrap(), &answers).unwrap_err();
+    assert_eq!(
+        err,
+        ScoreError::MissingAnswer {
+            item: "phq9_4".into()
+        }
+    );
+    assert_eq!(err.to_string(), "item phq9_4: answer missing");
+}
+
+#[test]
+fn scoring_rejects_out_of_range_answer() {
+    let mut answers = phq9_answers([0; 9]);
+    answers.insert("phq9_2".into(), 4);
+    let err = score(library::get("phq9").unwrap(), &answers).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "item phq9_2: answer 4 is not one of [0, 1, 2, 3]"
+    );
+}
+
+#[test]
+fn scoring_rejects_unknown_item() {
+    let mut answers = phq9_answers([0; 9]);
+    answers.insert("phq9_11".into(), 0);
+    let err = score(library::get("phq9").unwrap(), &answers).unwrap_err();
+    assert_eq!(
+        err,
+        ScoreError::UnknownItem {
+            item: "phq9_11".into()
+        }
+    );
+}
+
+#[test]
+fn phq9_difficulty_question_is_hidden_when_every_item_is_zero() {
+    let phq9 = library::get("phq9").unwrap();
+    let mut answers = phq9_answers([0; 9]);
+    assert!(!instruments::scoring::is_shown(phq9, "phq9_10", &answers));
+    answers.insert("phq9_10".into(), 1);
+    assert_eq!(
+        score(phq9, &answers).unwrap_err(),
+        ScoreError::NotShown {
+            item: "phq9_10".into()
+        }
+    );
+    answers.insert("phq9_3".into(), 1);
+    assert!(instruments::scoring::is_shown(phq9, "phq9_10", &answers));
+    assert_eq!(score(phq9, &answers).unwrap().total, 1.0);
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+fn wasm_tests_really_run_in_chromium() {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    let agent = js_sys::Reflect::get(&navigator, &"userAgent".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(agent.contains("Chrome"), "user agent: {agent}");
+}

@@ -1,0 +1,167 @@
+//! The loader refuses a bad instrument file with a message naming the file, the
+//! field (and line) and the reason. One test per rule.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use instruments::{library, load, LoadError};
+use serde_json::{json, Value};
+
+/// PHQ-9 as shipped, as a JSON value to break in one place.
+fn phq9() -> Value {
+    serde_json::from_str(library::FILES[0].1).unwrap()
+}
+
+fn load_value(value: &Value) -> Result<instruments::Definition, LoadError> {
+    load("broken.json", &serde_json::to_string_pretty(value).unwrap())
+}
+
+/// The single problem's rendering, asserting there is exactly one.
+fn only_problem(value: &Value) -> String {
+    let err = load_value(value).expect_err("the file must be refused");
+    assert_eq!(err.problems().len(), 1, "{err}");
+    err.to_string()
+}
+
+#[test]
+fn bundled_files_all_load() {
+    for (name, text) in library::FILES {
+        load(name, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(library::all().len(), library::FILES.len());
+}
+
+#[test]
+fn loader_rejects_overlapping_bands() {
+    let mut v = phq9();
+    v["bands"][1]["min"] = json!(4);
+    let message = only_problem(&v);
+    assert!(message.contains("broken.json:"), "{message}");
+    assert!(
+        message.contains("bands[1]: band mild (4–9) overlaps band minimal (0–4)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_rejects_bands_with_a_gap() {
+    let mut v = phq9();
+    v["bands"][2]["min"] = json!(11);
+    let message = only_problem(&v);
+    assert!(
+        message.contains("bands: bands leave a gap: possible score 10 is in no band (1 of the possible scores 0–27 uncovered)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_rejects_bands_short_of_the_highest_score() {
+    let mut v = phq9();
+    v["bands"][4]["max"] = json!(26);
+    assert!(only_problem(&v).contains("possible score 27 is in no band"));
+}
+
+#[test]
+fn loader_rejects_duplicate_option_values() {
+    let mut v = phq9();
+    v["option_sets"]["frequency"][2]["value"] = json!(1);
+    let message = only_problem(&v);
+    assert!(
+        message.contains("option_sets.frequency: duplicate option value 1"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_rejects_a_flag_on_an_unknown_item() {
+    let mut v = phq9();
+    v["flags"][0]["when"]["item"] = json!("phq9_99");
+    let message = only_problem(&v);
+    assert!(
+        message.contains("flags[0].when: flag critical: unknown item `phq9_99`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_rejects_an_item_missing_a_declared_translation() {
+    let mut v = phq9();
+    v["items"][3]["text"]
+        .as_object_mut()
+        .unwrap()
+        .remove("zh-Hans");
+    let message = only_problem(&v);
+    assert!(
+        message.contains("items[3].text: missing translation for zh-Hans"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_rejects_an_unknown_key_with_its_line() {
+    let mut v = phq9();
+    v["items"][0]["weight"] = json!(2);
+    let err = load_value(&v).unwrap_err();
+    assert!(matches!(err, LoadError::Syntax { .. }));
+    let message = err.to_string();
+    let line = err.problems()[0].line.expect("a line");
+    assert!(
+        message.starts_with(&format!(
+            "broken.json:{line}: items[0].weight: unknown field `weight`"
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_rejects_an_instrument_without_licence() {
+    let mut v = phq9();
+    v["licence"]["statement"] = json!("");
+    let message = only_problem(&v);
+    assert!(
+        message.contains("licence: an instrument without a licence"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_reports_the_line_of_a_semantic_problem() {
+    let mut v = phq9();
+    v["option_sets"]["frequency"][2]["value"] = json!(1);
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let expected_line = text
+        .lines()
+        .position(|l| l.contains("\"frequency\": ["))
+        .unwrap()
+        + 1;
+    let err = load("broken.json", &text).unwrap_err();
+    assert_eq!(err.problems()[0].line, Some(expected_line));
+    assert!(err.to_string().contains(&format!(
+        "broken.json:{expected_line}: option_sets.frequency"
+    )));
+}
+
+#[test]
+fn loader_reports_bad_json_with_file_and_line() {
+    let err = load("x.json", "{\n  \"id\": \"x\",\n  oops\n}").unwrap_err();
+    assert_eq!(err.problems()[0].line, Some(3));
+    assert!(err.to_string().starts_with("x.json:3: "), "{err}");
+}
+
+#[test]
+fn loader_lists_every_problem_at_once() {
+    let mut v = phq9();
+    v["bands"][1]["min"] = json!(4);
+    v["flags"][0]["when"]["item"] = json!("nope");
+    assert_eq!(load_value(&v).unwrap_err().problems().len(), 2);
+}
+
+#[test]
+fn definitions_round_trip_through_json() {
+    for definition in library::all() {
+        let text = serde_json::to_string(definition).unwrap();
+        assert_eq!(&load("again.json", &text).unwrap(), definition);
+    }
+}
