@@ -1,0 +1,188 @@
+//! Submission rows: written in one transaction, acknowledged only after commit.
+
+use instruments::wire::{SubmissionReceipt, SubmissionRequest};
+use instruments::Score;
+
+use super::{from_json, to_json, DbError, Store};
+
+/// A submission as first stored: what an idempotent retry gets back.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// Digest of the request that created it.
+    pub digest: String,
+    /// The answer given then.
+    pub receipt: SubmissionReceipt,
+}
+
+/// What `insert_submission` did.
+#[derive(Debug)]
+pub enum Inserted {
+    /// Committed.
+    New(SubmissionReceipt),
+    /// Another request with the same idempotency key committed first.
+    KeyTaken,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReceiptRow {
+    respondent_code: String,
+    request_digest: String,
+    instrument: String,
+    version: String,
+    engine: String,
+    total: f64,
+    band: String,
+    flags: String,
+    subscales: String,
+}
+
+impl Store {
+    /// The submission stored under `key`, if any.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn submission_by_key(&self, key: &str) -> Result<Option<Stored>, DbError> {
+        let rows: Vec<ReceiptRow> = sqlx::query_as(
+            "SELECT s.respondent_code, s.request_digest, r.instrument, r.version, r.engine, r.total, r.band, r.flags, r.subscales
+             FROM submissions s JOIN results r ON r.submission_id = s.id
+             WHERE s.idempotency_key = $1 ORDER BY r.position",
+        )
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let (respondent_code, digest) =
+            (first.respondent_code.clone(), first.request_digest.clone());
+        let results = rows
+            .into_iter()
+            .map(|r| {
+                Ok(Score {
+                    flags: from_json("flags", &r.flags)?,
+                    subscales: from_json("subscales", &r.subscales)?,
+                    instrument: r.instrument,
+                    version: r.version,
+                    engine: r.engine,
+                    total: r.total,
+                    band: r.band,
+                })
+            })
+            .collect::<Result<_, DbError>>()?;
+        Ok(Some(Stored {
+            digest,
+            receipt: SubmissionReceipt {
+                respondent_code,
+                results,
+            },
+        }))
+    }
+
+    /// Stores a checked submission with its server-computed scores in one
+    /// transaction under a fresh respondent code.
+    ///
+    /// # Errors
+    /// On database failure; nothing is stored then.
+    pub async fn insert_submission(
+        &self,
+        campaign_id: i64,
+        request: &SubmissionRequest,
+        scores: &[Score],
+        digest: &str,
+        day: &str,
+    ) -> Result<Inserted, DbError> {
+        // A collision of two random 40-bit codes is rare; retry a few times on one.
+        for _ in 0..5 {
+            let code = crate::respondent_code::generate();
+            match self
+                .try_insert(campaign_id, request, scores, digest, day, &code)
+                .await
+            {
+                Ok(()) => {
+                    return Ok(Inserted::New(SubmissionReceipt {
+                        respondent_code: code,
+                        results: scores.to_vec(),
+                    }))
+                }
+                Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
+                    if self
+                        .submission_by_key(&request.idempotency_key)
+                        .await?
+                        .is_some()
+                    {
+                        return Ok(Inserted::KeyTaken);
+                    }
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(DbError::Other(anyhow::anyhow!(
+            "no free respondent code after 5 attempts"
+        )))
+    }
+
+    async fn try_insert(
+        &self,
+        campaign_id: i64,
+        request: &SubmissionRequest,
+        scores: &[Score],
+        digest: &str,
+        day: &str,
+        code: &str,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO submissions (campaign_id, respondent_code, idempotency_key, request_digest, submitted_on)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(campaign_id)
+        .bind(code)
+        .bind(&request.idempotency_key)
+        .bind(digest)
+        .bind(day)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (attribute, value) in &request.cohort {
+            sqlx::query("INSERT INTO submission_cohort (submission_id, attribute, value) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(attribute)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (position, (result, score)) in request.results.iter().zip(scores).enumerate() {
+            sqlx::query(
+                "INSERT INTO results (submission_id, position, instrument, version, engine, answers, total, band, flags, subscales)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(&score.instrument)
+            .bind(&score.version)
+            .bind(&score.engine)
+            .bind(to_json(&result.answers))
+            .bind(score.total)
+            .bind(&score.band)
+            .bind(to_json(&score.flags))
+            .bind(to_json(&score.subscales))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+}
+
+/// Hex SHA-256 of the campaign code and the request as parsed (maps are ordered, so
+/// the same request always gives the same digest).
+pub fn digest(campaign: &str, request: &SubmissionRequest) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(campaign.as_bytes());
+    hasher.update([0]);
+    hasher.update(to_json(request).as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,102 @@
+//! The Xin'an server: stores anonymized, server-scored screening results and serves
+//! the browser app and the JSON API from one origin.
+//!
+//! Key decision: the server never trusts a client's score. Every submission is
+//! re-scored with the same `instruments` engine the browser ran, checked against the
+//! campaign, and stored in one transaction before it is acknowledged.
+#![forbid(unsafe_code)]
+
+pub mod assets;
+pub mod campaign;
+pub mod cli;
+pub mod config;
+pub mod day;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod respondent_code;
+pub mod routes;
+pub mod telemetry;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+use crate::assets::Assets;
+use crate::config::Settings;
+use crate::db::Store;
+use crate::routes::AppState;
+
+/// A bound, migrated server, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+}
+
+impl Application {
+    /// Connects and migrates the database and binds the listener.
+    ///
+    /// # Errors
+    /// When the database is unreachable or the address cannot be bound.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url).await?;
+        let assets = Assets::choose(settings.dist);
+        if !assets.has_app() {
+            tracing::warn!(
+                ?assets,
+                "the browser app is not built: run `cargo xtask build-app`"
+            );
+        }
+        let router = routes::router(
+            AppState {
+                store: store.clone(),
+            },
+            assets,
+        );
+        let listener = TcpListener::bind(&settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        Ok(Self {
+            listener,
+            router,
+            store,
+        })
+    }
+
+    /// The port bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The store the server uses.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+    ///
+    /// # Errors
+    /// On a listener failure.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown())
+            .await
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

@@ -1,0 +1,5 @@
+//! The `xinan` binary: see [`server::cli`].
+
+fn main() -> std::process::ExitCode {
+    server::cli::main()
+}

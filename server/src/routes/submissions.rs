@@ -1,0 +1,63 @@
+//! Receiving a respondent's answers.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use instruments::wire::{ErrorBody, SubmissionReceipt, SubmissionRequest};
+
+use super::AppState;
+use crate::db::{digest, Inserted};
+use crate::error::ApiError;
+use crate::extract::AppJson;
+
+/// Re-scores and stores a submission; answers only once it is committed.
+///
+/// Retrying with the same `idempotency_key` returns the first answer (200) and stores
+/// nothing new, so a browser that lost the connection may simply send again.
+#[utoipa::path(post, path = "/api/v1/campaigns/{code}/submissions", tag = "campaigns",
+    params(("code" = String, Path, description = "Campaign code")),
+    request_body = SubmissionRequest,
+    responses(
+        (status = 201, body = SubmissionReceipt, description = "Stored"),
+        (status = 200, body = SubmissionReceipt, description = "Already stored under this idempotency key"),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn submit_responses(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    AppJson(request): AppJson<SubmissionRequest>,
+) -> Result<(StatusCode, Json<SubmissionReceipt>), ApiError> {
+    let store = &state.store;
+    let campaign = store.campaign_by_code(&code).await?;
+    let digest = digest(&campaign.code, &request);
+    let replay = |stored: crate::db::Stored| {
+        if stored.digest == digest {
+            Ok((StatusCode::OK, Json(stored.receipt)))
+        } else {
+            Err(ApiError::IdempotencyConflict)
+        }
+    };
+    if let Some(stored) = store.submission_by_key(&request.idempotency_key).await? {
+        return replay(stored);
+    }
+    let scores = campaign.check(&request)?;
+    match store
+        .insert_submission(
+            campaign.id,
+            &request,
+            &scores,
+            &digest,
+            &crate::day::today(),
+        )
+        .await?
+    {
+        Inserted::New(receipt) => Ok((StatusCode::CREATED, Json(receipt))),
+        Inserted::KeyTaken => {
+            let stored = store
+                .submission_by_key(&request.idempotency_key)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("idempotency key taken but not readable"))?;
+            replay(stored)
+        }
+    }
+}
