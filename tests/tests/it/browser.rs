@@ -1,0 +1,193 @@
+//! A respondent completes the DEMO screening in headless Chromium; the total the page
+//! shows must be the one the server stored.
+//!
+//! Needs the app built (`cargo xtask build-app`; `XINAN_DIST` names the directory)
+//! and chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`).
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use sqlx::Row as _;
+use xinan_tests::{Engine, TestApp};
+
+fn dist() -> PathBuf {
+    let dist = std::env::var_os("XINAN_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/dist"));
+    assert!(
+        dist.join("index.html").is_file(),
+        "the app is not built at {}: run `cargo xtask build-app`",
+        dist.display()
+    );
+    dist
+}
+
+/// A headless Chromium whose preferred language is `language`, and its driver process.
+async fn browser(language: &str) -> (Client, tokio::process::Child, PathBuf) {
+    let driver_path =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = tokio::process::Command::new(&driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start chromedriver at {driver_path}: {e} (run `cargo xtask setup`)")
+        });
+    let profile = std::env::temp_dir().join(format!("xinan-chrome-{}-{port}", std::process::id()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=390,900",
+                format!("--lang={language}"),
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {"intl.accept_languages": language},
+        }),
+    );
+    let mut last_error = None;
+    for _ in 0..100 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return (client, driver, profile),
+            Err(e) => last_error = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot connect to chromedriver: {last_error:?}");
+}
+
+/// Answers every radio group on the page, including ones that appear as answers
+/// arrive (PHQ-9 item 10): option value 2 where offered, else the first option.
+async fn answer_everything(client: &Client) -> Result<usize, fantoccini::error::CmdError> {
+    let mut answered = 0;
+    loop {
+        let mut progressed = false;
+        for group in client.find_all(Locator::Css("[role=radiogroup]")).await? {
+            if !group
+                .find_all(Locator::Css("input[type=radio]:checked"))
+                .await?
+                .is_empty()
+            {
+                continue;
+            }
+            let inputs = group.find_all(Locator::Css("input[type=radio]")).await?;
+            let mut choice = inputs.first().cloned().expect("a radio group has options");
+            for input in &inputs {
+                if input.attr("value").await?.as_deref() == Some("2") {
+                    choice = input.clone();
+                }
+            }
+            // Click as a person would: on the option's label text.
+            let id = choice.attr("id").await?;
+            match id {
+                Some(id)
+                    if !client
+                        .find_all(Locator::Css(&format!("label[for='{id}']")))
+                        .await?
+                        .is_empty() =>
+                {
+                    client
+                        .find(Locator::Css(&format!("label[for='{id}']")))
+                        .await?
+                        .click()
+                        .await?
+                }
+                _ => choice.click().await?,
+            }
+            answered += 1;
+            progressed = true;
+        }
+        if !progressed {
+            return Ok(answered);
+        }
+    }
+}
+
+async fn click_button(client: &Client, text: &str) -> Result<(), fantoccini::error::CmdError> {
+    let xpath = format!("//button[normalize-space(.)='{text}']");
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath(&xpath))
+        .await?
+        .click()
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_student_completes_phq9_in_chinese_and_sees_the_stored_total() {
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist()))
+        .await
+        .unwrap();
+    let (client, _driver, profile) = browser("zh-CN").await;
+    let outcome = async {
+        client.goto(&app.url("/c/DEMO")).await?;
+        click_button(&client, "开始").await?;
+        let answered = answer_everything(&client).await?;
+        assert_eq!(answered, 1 + 10 + 7, "grade, PHQ-9 with item 10, GAD-7");
+        click_button(&client, "提交").await?;
+        let code = client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#result .respondent-code"))
+            .await?
+            .text()
+            .await?;
+        let status = client.find(Locator::Css("#result")).await?;
+        assert_eq!(status.attr("role").await?.as_deref(), Some("status"));
+        let shown = client
+            .find(Locator::Css("#result [data-instrument='phq9'] .total"))
+            .await?
+            .text()
+            .await?;
+        let crisis = client
+            .find(Locator::Css("#result .crisis"))
+            .await?
+            .text()
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>((code, shown, crisis))
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(profile);
+    let (code, shown, crisis) = outcome.expect("the browser flow completes");
+
+    let row = sqlx::query(
+        "SELECT r.total FROM results r JOIN submissions s ON s.id = r.submission_id
+         WHERE s.respondent_code = $1 AND r.instrument = 'phq9'",
+    )
+    .bind(code.trim())
+    .fetch_one(app.store.pool())
+    .await
+    .expect("the displayed respondent code is stored");
+    let stored: f64 = row.get("total");
+    assert_eq!(
+        shown.trim(),
+        format!("{stored}"),
+        "displayed total equals stored total"
+    );
+    assert_eq!(stored, 18.0, "all PHQ-9 items answered 2");
+    assert!(
+        crisis.contains("12356"),
+        "item 9 answered: the Chinese crisis line is shown: {crisis}"
+    );
+}

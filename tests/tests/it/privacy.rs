@@ -1,0 +1,86 @@
+//! What is stored about a respondent, and nothing more.
+
+use sqlx::{Column as _, Row as _};
+use xinan_tests::{on_both_databases, TestApp};
+
+use crate::support::submission;
+
+on_both_databases!(
+    stored_rows_hold_no_identifying_columns,
+    responses_are_never_cached
+);
+
+/// Adding a column to these tables must be a conscious decision: this test lists
+/// exactly what may be stored. No address, user agent, cookie or time of day.
+async fn stored_rows_hold_no_identifying_columns(app: TestApp) {
+    let response = app
+        .http
+        .post(app.url("/api/v1/campaigns/DEMO/submissions"))
+        .header("user-agent", "Mozilla/5.0 (identifying)")
+        .header("x-forwarded-for", "203.0.113.7")
+        .json(&submission())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let expected: [(&str, &[&str]); 3] = [
+        (
+            "submissions",
+            &[
+                "id",
+                "campaign_id",
+                "respondent_code",
+                "idempotency_key",
+                "request_digest",
+                "submitted_on",
+            ],
+        ),
+        (
+            "submission_cohort",
+            &["submission_id", "attribute", "value"],
+        ),
+        (
+            "results",
+            &[
+                "submission_id",
+                "position",
+                "instrument",
+                "version",
+                "engine",
+                "answers",
+                "total",
+                "band",
+                "flags",
+                "subscales",
+            ],
+        ),
+    ];
+    for (table, columns) in expected {
+        let row = sqlx::query(&format!("SELECT * FROM {table}"))
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        let names: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
+        assert_eq!(names, columns, "columns of {table}");
+    }
+    let day: String = sqlx::query_scalar("SELECT submitted_on FROM submissions")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(day.len(), 10, "only the day is stored: {day}");
+    let everything: Vec<String> = sqlx::query_scalar("SELECT answers FROM results")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert!(everything
+        .iter()
+        .all(|a| !a.contains("203.0.113.7") && !a.contains("Mozilla")));
+}
+
+async fn responses_are_never_cached(app: TestApp) {
+    let response = app
+        .post_json("/api/v1/campaigns/DEMO/submissions", &submission())
+        .await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+}

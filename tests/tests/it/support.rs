@@ -1,0 +1,53 @@
+//! Request bodies shared by the API tests.
+
+use serde_json::{json, Value};
+
+/// PHQ-9 answers in item order (item 10 left out).
+pub fn phq9(values: [i64; 9]) -> Value {
+    let map: serde_json::Map<String, Value> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("phq9_{}", i + 1), json!(v)))
+        .collect();
+    Value::Object(map)
+}
+
+/// GAD-7 answers in item order.
+pub fn gad7(values: [i64; 7]) -> Value {
+    let map: serde_json::Map<String, Value> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("gad7_{}", i + 1), json!(v)))
+        .collect();
+    Value::Object(map)
+}
+
+/// A valid submission to DEMO: PHQ-9 total 9 with item 9 at 1 (critical), GAD-7 total 15.
+pub fn submission() -> Value {
+    json!({
+        "idempotency_key": uuid::Uuid::new_v4().to_string(),
+        "cohort": {"grade": "8"},
+        "results": [
+            {"instrument": "phq9", "version": "1.0.0", "answers": phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]),
+             "client_score": {"total": 9, "band": "mild", "flags": ["critical"]}},
+            {"instrument": "gad7", "version": "1.0.0", "answers": gad7([3, 3, 3, 3, 3, 0, 0]),
+             "client_score": {"total": 15, "band": "severe", "flags": ["severe"]}}
+        ]
+    })
+}
+
+/// Asserts the one error shape and returns it.
+pub async fn error_of(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status);
+    let body: Value = response.json().await.expect("error body is JSON");
+    let error = &body["error"];
+    assert!(
+        error["code"].is_string() && error["message"].is_string(),
+        "{body}"
+    );
+    assert!(
+        error.get("field").is_some(),
+        "field must be present (null or a name): {body}"
+    );
+    error.clone()
+}
