@@ -306,7 +306,7 @@ impl Checker<'_> {
             let ((_, a), (j, b)) = (pair[0], pair[1]);
             if b.min <= a.max + EPSILON {
                 self.fail(
-                    format!("{field}[{j}]"),
+                    format!("{field}[{j}].min"),
                     format!(
                         "band {} ({}–{}) overlaps band {} ({}–{})",
                         b.id, b.min, b.max, a.id, a.min, a.max

@@ -40,7 +40,7 @@ fn loader_rejects_overlapping_bands() {
     let message = only_problem(&v);
     assert!(message.contains("broken.json:"), "{message}");
     assert!(
-        message.contains("bands[1]: band mild (4–9) overlaps band minimal (0–4)"),
+        message.contains("bands[1].min: band mild (4–9) overlaps band minimal (0–4)"),
         "{message}"
     );
 }
