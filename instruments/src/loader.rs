@@ -290,11 +290,11 @@ impl Checker<'_> {
         }
         for (i, band) in bands.iter().enumerate() {
             self.text(&format!("{field}[{i}].label"), &band.label);
-            if !(band.min <= band.max) {
+            if !(band.min.is_finite() && band.max.is_finite()) || band.min > band.max {
                 self.fail(
                     format!("{field}[{i}]"),
                     format!(
-                        "band {}: min {} is above max {}",
+                        "band {}: min {} must be a number no greater than max {}",
                         band.id, band.min, band.max
                     ),
                 );
