@@ -133,18 +133,26 @@ async fn click_button(client: &Client, text: &str) -> Result<(), fantoccini::err
         .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_student_completes_phq9_in_chinese_and_sees_the_stored_total() {
+/// What the page showed after submitting.
+struct Shown {
+    code: String,
+    phq9_total: String,
+    crisis: String,
+}
+
+/// Completes DEMO in a browser preferring `language`, pressing the buttons by their
+/// visible names, and checks the shown PHQ-9 total against the database.
+async fn complete_demo(language: &str, start: &str, submit: &str) -> Shown {
     let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist()))
         .await
         .unwrap();
-    let (client, _driver, profile) = browser("zh-CN").await;
+    let (client, _driver, profile) = browser(language).await;
     let outcome = async {
         client.goto(&app.url("/c/DEMO")).await?;
-        click_button(&client, "开始").await?;
+        click_button(&client, start).await?;
         let answered = answer_everything(&client).await?;
         assert_eq!(answered, 1 + 10 + 7, "grade, PHQ-9 with item 10, GAD-7");
-        click_button(&client, "提交").await?;
+        click_button(&client, submit).await?;
         let code = client
             .wait()
             .at_most(Duration::from_secs(20))
@@ -154,7 +162,7 @@ async fn a_student_completes_phq9_in_chinese_and_sees_the_stored_total() {
             .await?;
         let status = client.find(Locator::Css("#result")).await?;
         assert_eq!(status.attr("role").await?.as_deref(), Some("status"));
-        let shown = client
+        let phq9_total = client
             .find(Locator::Css("#result [data-instrument='phq9'] .total"))
             .await?
             .text()
@@ -164,30 +172,51 @@ async fn a_student_completes_phq9_in_chinese_and_sees_the_stored_total() {
             .await?
             .text()
             .await?;
-        Ok::<_, fantoccini::error::CmdError>((code, shown, crisis))
+        Ok::<_, fantoccini::error::CmdError>(Shown {
+            code: code.trim().to_owned(),
+            phq9_total,
+            crisis,
+        })
     }
     .await;
     client.close().await.ok();
     let _ = std::fs::remove_dir_all(profile);
-    let (code, shown, crisis) = outcome.expect("the browser flow completes");
+    let shown = outcome.expect("the browser flow completes");
 
     let row = sqlx::query(
         "SELECT r.total FROM results r JOIN submissions s ON s.id = r.submission_id
          WHERE s.respondent_code = $1 AND r.instrument = 'phq9'",
     )
-    .bind(code.trim())
+    .bind(&shown.code)
     .fetch_one(app.store.pool())
     .await
     .expect("the displayed respondent code is stored");
     let stored: f64 = row.get("total");
     assert_eq!(
-        shown.trim(),
+        shown.phq9_total.trim(),
         format!("{stored}"),
         "displayed total equals stored total"
     );
     assert_eq!(stored, 18.0, "all PHQ-9 items answered 2");
+    shown
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_student_completes_phq9_in_chinese_and_sees_the_stored_total() {
+    let shown = complete_demo("zh-CN", "开始", "提交").await;
     assert!(
-        crisis.contains("12356"),
-        "item 9 answered: the Chinese crisis line is shown: {crisis}"
+        shown.crisis.contains("12356"),
+        "item 9 answered: the Chinese crisis line is shown: {}",
+        shown.crisis
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_employee_completes_the_screening_in_english() {
+    let shown = complete_demo("en-US", "Start", "Submit").await;
+    assert!(
+        shown.crisis.contains("988"),
+        "item 9 answered: the crisis line is shown: {}",
+        shown.crisis
     );
 }
