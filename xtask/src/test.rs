@@ -45,7 +45,10 @@ pub fn test(ws: &Workspace, only: Option<&[String]>) -> Result {
     }
     if wanted("app") {
         steps.run("build-app", || web::build_app(ws, &tools, Profile::Release))?;
-        steps.run("size", || web::size(ws, false))?;
+        // The budget is enforced in CI (Debian toolchain, where it is measured); elsewhere
+        // the figure is printed.
+        let enforce = std::env::var("CI").is_ok_and(|v| v == "true");
+        steps.run("size", || web::size(ws, enforce))?;
     }
     if let Some(postgres) = &postgres {
         steps.run("native tests", || native_tests(ws, &tools, postgres))?;
