@@ -7,9 +7,8 @@ use std::{env, fs};
 
 fn main() {
     println!("cargo:rerun-if-env-changed=XINAN_EMBED_DIST");
-    let mut code = String::from(
-        "/// Files of the embedded app by URL path.\npub static EMBEDDED: &[(&str, &[u8])] = &[\n",
-    );
+    let mut code =
+        String::from("/// Files of the embedded app by URL path.\npub static EMBEDDED: &[(&str, &[u8])] = &[\n");
     if let Some(dir) = env::var_os("XINAN_EMBED_DIST").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
         assert!(
@@ -23,20 +22,9 @@ fn main() {
         files.sort();
         for file in files {
             let absolute = fs::canonicalize(&file).expect("canonical path");
-            let url = format!(
-                "/{}",
-                file.strip_prefix(&dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            );
+            let url = format!("/{}", file.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/"));
             println!("cargo:rerun-if-changed={}", absolute.display());
-            writeln!(
-                code,
-                "    ({url:?}, include_bytes!({:?})),",
-                absolute.display().to_string()
-            )
-            .unwrap();
+            writeln!(code, "    ({url:?}, include_bytes!({:?})),", absolute.display().to_string()).unwrap();
         }
     }
     code.push_str("];\n");

@@ -57,10 +57,7 @@ impl fmt::Display for ApiClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Network => f.write_str("network error"),
-            Self::Status {
-                message: Some(message),
-                ..
-            } => f.write_str(message),
+            Self::Status { message: Some(message), .. } => f.write_str(message),
             Self::Status { status, .. } => write!(f, "HTTP {status}"),
             Self::Decode(reason) => write!(f, "unexpected reply: {reason}"),
         }
@@ -83,28 +80,15 @@ pub async fn get_campaign(code: &str) -> Result<Campaign, ApiClientError> {
 /// # Errors
 /// [`ApiClientError`]; see [`ApiClientError::is_retryable`].
 pub async fn submit(code: &str, body: String) -> Result<SubmissionReceipt, ApiClientError> {
-    fetch_json(
-        "POST",
-        &format!("/api/v1/campaigns/{code}/submissions"),
-        Some(body),
-    )
-    .await
+    fetch_json("POST", &format!("/api/v1/campaigns/{code}/submissions"), Some(body)).await
 }
 
-async fn fetch_json<T: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    body: Option<String>,
-) -> Result<T, ApiClientError> {
-    let (status, text) = fetch(method, url, body)
-        .await
-        .map_err(|_| ApiClientError::Network)?;
+async fn fetch_json<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>) -> Result<T, ApiClientError> {
+    let (status, text) = fetch(method, url, body).await.map_err(|_| ApiClientError::Network)?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&text).map_err(|e| ApiClientError::Decode(e.to_string()));
     }
-    let detail = serde_json::from_str::<ErrorBody>(&text)
-        .ok()
-        .map(|b| b.error);
+    let detail = serde_json::from_str::<ErrorBody>(&text).ok().map(|b| b.error);
     Err(ApiClientError::Status {
         status,
         message: detail.as_ref().map(|d| d.message.clone()),
@@ -127,16 +111,8 @@ async fn fetch(method: &str, url: &str, body: Option<String>) -> Result<(u16, St
     if body.is_some() {
         headers.set("content-type", "application/json")?;
     }
-    set_timeout(
-        move || controller.abort(),
-        std::time::Duration::from_millis(TIMEOUT_MS),
-    );
-    let response: Response = JsFuture::from(window().fetch_with_request(&request))
-        .await?
-        .unchecked_into();
-    let text = JsFuture::from(response.text()?)
-        .await?
-        .as_string()
-        .unwrap_or_default();
+    set_timeout(move || controller.abort(), std::time::Duration::from_millis(TIMEOUT_MS));
+    let response: Response = JsFuture::from(window().fetch_with_request(&request)).await?.unchecked_into();
+    let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
     Ok((response.status(), text))
 }

@@ -103,10 +103,7 @@ pub fn offered(locales: &[Locale]) -> Vec<Lang> {
 pub fn text(text: &Text, lang: Lang) -> &str {
     text.iter()
         .find(|(locale, _)| locale.as_str() == lang.tag())
-        .or_else(|| {
-            text.iter()
-                .find(|(locale, _)| Lang::from_tag(locale.as_str()) == Some(lang))
-        })
+        .or_else(|| text.iter().find(|(locale, _)| Lang::from_tag(locale.as_str()) == Some(lang)))
         .or_else(|| text.iter().next())
         .map_or("", |(_, s)| s.as_str())
 }
@@ -123,9 +120,7 @@ pub fn crisis_resources(resources: &Text, lang: Lang) -> String {
 
 /// Fills the `{n}` and `{m}` placeholders of an interface string.
 pub fn fill(template: &str, n: usize, m: usize) -> String {
-    template
-        .replace("{n}", &n.to_string())
-        .replace("{m}", &m.to_string())
+    template.replace("{n}", &n.to_string()).replace("{m}", &m.to_string())
 }
 
 /// The language signal shared by every component, installed once by the app shell.
@@ -147,9 +142,7 @@ impl Ui {
     /// Creates the language signal with the start language (call once, from the
     /// app's root so that the signal lives as long as the page).
     pub fn install(lang: Lang) {
-        UI.set(Some(Self {
-            lang: RwSignal::new(lang),
-        }));
+        UI.set(Some(Self { lang: RwSignal::new(lang) }));
     }
 
     /// Limits the languages to those of a campaign (none: no limit) and picks the
@@ -161,11 +154,7 @@ impl Ui {
         }
         OFFERED.set(langs.iter().fold(0, |bits, l| bits | l.bit()));
         let current = self.lang.get_untracked();
-        let lang = if langs.contains(&current) {
-            current
-        } else {
-            Lang::choose(navigator, langs)
-        };
+        let lang = if langs.contains(&current) { current } else { Lang::choose(navigator, langs) };
         self.lang.set(lang);
     }
 }
@@ -180,9 +169,7 @@ pub fn use_ui() -> Ui {
 
 /// A reactive interface string: `{tr(|s| s.submit)}`. Every call returns the same
 /// closure type, so the view code for it is compiled once, not once per string.
-pub fn tr(
-    pick: fn(&'static Strings) -> &'static str,
-) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+pub fn tr(pick: fn(&'static Strings) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let ui = use_ui();
     move || pick(ui.lang.get().strings())
 }
@@ -210,6 +197,7 @@ pub struct Strings {
     pub results_title: &'static str,
     pub total: &'static str,
     pub level: &'static str,
+    pub not_scorable: &'static str,
     pub not_diagnosis: &'static str,
     pub sending: &'static str,
     pub code_label: &'static str,
@@ -248,6 +236,7 @@ const ZH_HANS: Strings = Strings {
     results_title: "你的结果",
     total: "总分",
     level: "程度",
+    not_scorable: "无法计分（未回答的题目过多）",
     not_diagnosis: "这只是筛查，不是诊断。",
     sending: "正在提交…",
     code_label: "你的答题编号：",
@@ -286,6 +275,7 @@ const EN: Strings = Strings {
     results_title: "Your results",
     total: "Score",
     level: "Level",
+    not_scorable: "Not scorable (too many questions unanswered)",
     not_diagnosis: "This is a screening, not a diagnosis.",
     sending: "Sending your answers…",
     code_label: "Your respondent code: ",
@@ -320,27 +310,18 @@ mod tests {
     fn language_choice_is_limited_to_the_campaign() {
         assert_eq!(Lang::choose(Some("zh-CN"), &[Lang::En]), Lang::En);
         assert_eq!(Lang::choose(Some("de"), &[Lang::ZhHans]), Lang::ZhHans);
-        assert_eq!(
-            Lang::choose(Some("en"), &[Lang::ZhHans, Lang::En]),
-            Lang::En
-        );
+        assert_eq!(Lang::choose(Some("en"), &[Lang::ZhHans, Lang::En]), Lang::En);
     }
 
     #[test]
     fn offered_languages_follow_campaign_locales() {
-        assert_eq!(
-            offered(&locales(&["zh-Hans", "en"])),
-            [Lang::ZhHans, Lang::En]
-        );
+        assert_eq!(offered(&locales(&["zh-Hans", "en"])), [Lang::ZhHans, Lang::En]);
         assert_eq!(offered(&locales(&["en", "en-GB", "fr"])), [Lang::En]);
     }
 
     #[test]
     fn text_falls_back_to_another_locale() {
-        let t: Text = locales(&["en", "zh-Hans"])
-            .into_iter()
-            .zip(["hi", "你好"].map(String::from))
-            .collect();
+        let t: Text = locales(&["en", "zh-Hans"]).into_iter().zip(["hi", "你好"].map(String::from)).collect();
         assert_eq!(text(&t, Lang::ZhHans), "你好");
         assert_eq!(text(&t, Lang::En), "hi");
         let only_en: Text = [(Locale::parse("en").unwrap(), "hi".to_owned())].into();

@@ -64,9 +64,7 @@ impl Sender {
     /// Creates the sender, sends whatever an earlier visit left, and listens for the
     /// network coming back.
     pub fn start() -> Self {
-        let sender = Self {
-            delivery: RwSignal::new(None),
-        };
+        let sender = Self { delivery: RwSignal::new(None) };
         LOOP.with_borrow_mut(|l| l.sender = Some(sender));
         let handle = window_event_listener_untyped("online", move |_| {
             LOOP.with_borrow_mut(|l| l.attempt = 0);
@@ -84,8 +82,7 @@ impl Sender {
     /// # Panics
     /// Before [`Sender::start`].
     pub fn get() -> Self {
-        LOOP.with_borrow(|l| l.sender)
-            .expect("Sender::start runs first")
+        LOOP.with_borrow(|l| l.sender).expect("Sender::start runs first")
     }
 
     /// Saves `request` to the outbox, then sends it.
@@ -116,10 +113,7 @@ impl Sender {
             let mut retry = false;
             let mut tried: Vec<String> = Vec::new();
             // Re-read each round: another tab, or this page, may have added or sent entries.
-            while let Some(pending) = platform::outbox()
-                .into_iter()
-                .find(|p| !tried.contains(&p.key))
-            {
+            while let Some(pending) = platform::outbox().into_iter().find(|p| !tried.contains(&p.key)) {
                 tried.push(pending.key.clone());
                 let delivery = match api::submit(&pending.campaign, pending.body).await {
                     Ok(receipt) => Delivery::Delivered(receipt),

@@ -72,11 +72,8 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The submissions waiting on this device.
 pub fn outbox() -> Vec<Pending> {
-    let mut entries: Vec<Pending> = MEMORY.with_borrow(|m| {
-        m.iter()
-            .filter_map(|(k, v)| Pending::decode(k, v))
-            .collect()
-    });
+    let mut entries: Vec<Pending> =
+        MEMORY.with_borrow(|m| m.iter().filter_map(|(k, v)| Pending::decode(k, v)).collect());
     if let Some(storage) = storage() {
         for i in 0..storage.length().unwrap_or(0) {
             let Some(key) = storage.key(i).ok().flatten() else {
@@ -119,11 +116,7 @@ pub fn focus(id: &str) {
     let Some(element) = document().get_element_by_id(id) else {
         return;
     };
-    let target = element
-        .query_selector("input")
-        .ok()
-        .flatten()
-        .unwrap_or(element);
+    let target = element.query_selector("input").ok().flatten().unwrap_or(element);
     if let Ok(target) = target.dyn_into::<web_sys::HtmlElement>() {
         let _ = target.focus();
     }

@@ -23,16 +23,12 @@ impl Route {
     /// Reads a `location.pathname`. Campaign codes are letters, digits, `-` and `_`,
     /// which also keeps the code safe to put back into an API path.
     pub fn parse(path: &str) -> Self {
-        let code = path
-            .strip_prefix("/c/")
-            .map(|rest| rest.strip_suffix('/').unwrap_or(rest));
+        let code = path.strip_prefix("/c/").map(|rest| rest.strip_suffix('/').unwrap_or(rest));
         match code {
             Some(code)
                 if !code.is_empty()
                     && code.len() <= 64
-                    && code
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+                    && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
             {
                 Self::Campaign(code.to_owned())
             }
@@ -61,10 +57,7 @@ impl Question {
         match self {
             Self::Cohort(id) => cohort_dom_id(id),
             Self::Item { instrument, item } => {
-                let instrument = campaign
-                    .instruments
-                    .get(*instrument)
-                    .map_or("", |d| d.id.as_str());
+                let instrument = campaign.instruments.get(*instrument).map_or("", |d| d.id.as_str());
                 item_dom_id(instrument, item)
             }
         }
@@ -92,10 +85,7 @@ pub struct Responses {
 impl Responses {
     /// No answers yet.
     pub fn new(campaign: &Campaign) -> Self {
-        Self {
-            cohort: BTreeMap::new(),
-            answers: vec![Answers::new(); campaign.instruments.len()],
-        }
+        Self { cohort: BTreeMap::new(), answers: vec![Answers::new(); campaign.instruments.len()] }
     }
 
     /// The chosen value of a cohort attribute.
@@ -121,13 +111,7 @@ impl Responses {
 
     /// Records an answer, then drops the answers of items that this answer hides, so
     /// that what is submitted is exactly what is on screen.
-    pub fn set_answer(
-        &mut self,
-        definition: &Definition,
-        instrument: usize,
-        item: &str,
-        value: i64,
-    ) {
+    pub fn set_answer(&mut self, definition: &Definition, instrument: usize, item: &str, value: i64) {
         let Some(answers) = self.answers.get_mut(instrument) else {
             return;
         };
@@ -148,35 +132,16 @@ impl Responses {
     }
 
     /// The questions shown now, in page order, with whether each is required.
-    fn questions<'a>(
-        &'a self,
-        campaign: &'a Campaign,
-    ) -> impl Iterator<Item = (Question, bool, bool)> + 'a {
-        let cohort = campaign.cohort.iter().map(|a| {
-            (
-                Question::Cohort(a.id.clone()),
-                true,
-                self.cohort.contains_key(&a.id),
-            )
+    fn questions<'a>(&'a self, campaign: &'a Campaign) -> impl Iterator<Item = (Question, bool, bool)> + 'a {
+        let cohort =
+            campaign.cohort.iter().map(|a| (Question::Cohort(a.id.clone()), true, self.cohort.contains_key(&a.id)));
+        let items = campaign.instruments.iter().enumerate().flat_map(move |(i, definition)| {
+            let answers = self.answers(i);
+            definition.items.iter().filter(move |item| is_shown(definition, &item.id, answers)).map(move |item| {
+                let question = Question::Item { instrument: i, item: item.id.clone() };
+                (question, item.required, answers.contains_key(&item.id))
+            })
         });
-        let items = campaign
-            .instruments
-            .iter()
-            .enumerate()
-            .flat_map(move |(i, definition)| {
-                let answers = self.answers(i);
-                definition
-                    .items
-                    .iter()
-                    .filter(move |item| is_shown(definition, &item.id, answers))
-                    .map(move |item| {
-                        let question = Question::Item {
-                            instrument: i,
-                            item: item.id.clone(),
-                        };
-                        (question, item.required, answers.contains_key(&item.id))
-                    })
-            });
         cohort.chain(items)
     }
 
@@ -195,9 +160,7 @@ impl Responses {
 
     /// The first required question still unanswered.
     pub fn first_missing(&self, campaign: &Campaign) -> Option<Question> {
-        self.questions(campaign)
-            .find(|(_, required, answered)| *required && !answered)
-            .map(|(q, ..)| q)
+        self.questions(campaign).find(|(_, required, answered)| *required && !answered).map(|(q, ..)| q)
     }
 }
 
@@ -264,14 +227,7 @@ pub fn build_submission(
             cohort.insert(attribute.id.clone(), value.to_owned());
         }
     }
-    Ok((
-        SubmissionRequest {
-            idempotency_key,
-            cohort,
-            results,
-        },
-        scores,
-    ))
+    Ok((SubmissionRequest { idempotency_key, cohort, results }, scores))
 }
 
 /// Whether a score raised a flag that calls for crisis resources: the `critical` flag,
@@ -279,16 +235,15 @@ pub fn build_submission(
 pub fn is_critical(definition: Option<&Definition>, score: &Score) -> bool {
     score.flags.iter().any(|flag| {
         flag == "critical"
-            || definition.is_some_and(|d| {
-                d.flags
-                    .iter()
-                    .any(|rule| &rule.id == flag && rule.severity == Severity::Critical)
-            })
+            || definition
+                .is_some_and(|d| d.flags.iter().any(|rule| &rule.id == flag && rule.severity == Severity::Critical))
     })
 }
 
-/// A total as shown: whole numbers without a fraction, others to two decimals.
-pub fn format_total(total: f64) -> String {
+/// A total as shown: whole numbers without a fraction, others to two decimals; a
+/// dash when the score could not be computed.
+pub fn format_total(total: Option<f64>) -> String {
+    let Some(total) = total else { return "–".to_owned() };
     if total.fract() == 0.0 && total.abs() < 1e15 {
         (total as i64).to_string()
     } else {
@@ -361,9 +316,7 @@ pub fn is_retryable_status(status: u16) -> bool {
 /// Milliseconds to wait before retry number `attempt` (1-based): 5 s doubling, at
 /// most 5 minutes.
 pub fn retry_delay_ms(attempt: u32) -> u32 {
-    5_000u32
-        .saturating_mul(1 << attempt.saturating_sub(1).min(6))
-        .min(300_000)
+    5_000u32.saturating_mul(1 << attempt.saturating_sub(1).min(6)).min(300_000)
 }
 
 /// Formats 16 random bytes as a version 4 UUID.
@@ -387,8 +340,7 @@ mod tests {
     use super::*;
 
     fn campaign() -> Campaign {
-        serde_json::from_str(include_str!("../tests/fixtures/demo_campaign.json"))
-            .expect("fixture parses")
+        serde_json::from_str(include_str!("../tests/fixtures/demo_campaign.json")).expect("fixture parses")
     }
 
     fn phq(campaign: &Campaign) -> &Definition {
@@ -408,15 +360,7 @@ mod tests {
     fn route_reads_campaign_code_and_rejects_everything_else() {
         assert_eq!(Route::parse("/c/DEMO"), Route::Campaign("DEMO".into()));
         assert_eq!(Route::parse("/c/DEMO/"), Route::Campaign("DEMO".into()));
-        for path in [
-            "/",
-            "/c/",
-            "/c",
-            "/c/a/b",
-            "/x/DEMO",
-            "/c/a%20b",
-            "/c/../api",
-        ] {
+        for path in ["/", "/c/", "/c", "/c/a/b", "/x/DEMO", "/c/a%20b", "/c/../api"] {
             assert_eq!(Route::parse(path), Route::NotFound, "{path}");
         }
     }
@@ -425,22 +369,10 @@ mod tests {
     fn progress_counts_cohort_and_shown_required_items() {
         let c = campaign();
         let mut r = Responses::new(&c);
-        assert_eq!(
-            r.progress(&c),
-            Progress {
-                answered: 0,
-                required: 1 + 9 + 7
-            }
-        );
+        assert_eq!(r.progress(&c), Progress { answered: 0, required: 1 + 9 + 7 });
         r.set_cohort("grade", "7");
         r.set_answer(phq(&c), 0, "phq9_1", 0);
-        assert_eq!(
-            r.progress(&c),
-            Progress {
-                answered: 2,
-                required: 17
-            }
-        );
+        assert_eq!(r.progress(&c), Progress { answered: 2, required: 17 });
         assert_eq!(r.progress(&c).left(), 15);
     }
 
@@ -475,13 +407,7 @@ mod tests {
         assert_eq!(r.first_missing(&c), Some(Question::Cohort("grade".into())));
         r.set_cohort("grade", "9");
         let missing = r.first_missing(&c).unwrap();
-        assert_eq!(
-            missing,
-            Question::Item {
-                instrument: 0,
-                item: "phq9_1".into()
-            }
-        );
+        assert_eq!(missing, Question::Item { instrument: 0, item: "phq9_1".into() });
         assert_eq!(missing.dom_id(&c), "q-phq9-phq9_1");
     }
 
@@ -489,10 +415,7 @@ mod tests {
     fn build_submission_refuses_incomplete_answers() {
         let c = campaign();
         let r = Responses::new(&c);
-        assert!(matches!(
-            build_submission(&c, &r, "k".into()),
-            Err(BuildError::Incomplete(_))
-        ));
+        assert!(matches!(build_submission(&c, &r, "k".into()), Err(BuildError::Incomplete(_))));
     }
 
     #[test]
@@ -503,14 +426,11 @@ mod tests {
         r.set_answer(phq(&c), 0, "phq9_10", 3);
         let (request, scores) = build_submission(&c, &r, "key-1".into()).unwrap();
         assert_eq!(request.idempotency_key, "key-1");
-        assert_eq!(
-            request.cohort,
-            BTreeMap::from([("grade".to_owned(), "8".to_owned())])
-        );
+        assert_eq!(request.cohort, BTreeMap::from([("grade".to_owned(), "8".to_owned())]));
         assert_eq!(request.results.len(), 2);
         assert_eq!(request.results[0].answers.len(), 10);
-        assert_eq!((scores[0].total, scores[0].band.as_str()), (9.0, "mild"));
-        assert_eq!(scores[1].total, 7.0);
+        assert_eq!((scores[0].total, scores[0].band.as_deref()), (Some(9.0), Some("mild")));
+        assert_eq!(scores[1].total, Some(7.0));
         assert_eq!(request.results[0].client_score, ClientScore::of(&scores[0]));
         assert!(is_critical(Some(phq(&c)), &scores[0]));
         assert!(!is_critical(Some(&c.instruments[1]), &scores[1]));
@@ -518,10 +438,10 @@ mod tests {
 
     #[test]
     fn totals_print_without_needless_fraction() {
-        assert_eq!(format_total(12.0), "12");
-        assert_eq!(format_total(0.0), "0");
-        assert_eq!(format_total(2.5), "2.5");
-        assert_eq!(format_total(1.0 / 3.0), "0.33");
+        assert_eq!(format_total(Some(12.0)), "12");
+        assert_eq!(format_total(Some(0.0)), "0");
+        assert_eq!(format_total(Some(2.5)), "2.5");
+        assert_eq!(format_total(Some(1.0 / 3.0)), "0.33");
     }
 
     #[test]
@@ -559,10 +479,7 @@ mod tests {
     #[test]
     fn retry_delay_doubles_up_to_five_minutes() {
         let delays: Vec<u32> = (1..=9).map(retry_delay_ms).collect();
-        assert_eq!(
-            delays,
-            [5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]
-        );
+        assert_eq!(delays, [5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
     }
 
     #[test]

@@ -34,15 +34,13 @@ impl Locale {
     /// A message naming the bad tag.
     pub fn parse(tag: &str) -> Result<Self, String> {
         let ok = !tag.is_empty()
-            && tag.split('-').all(|part| {
-                (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
-            });
+            && tag
+                .split('-')
+                .all(|part| (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric()));
         if ok {
             Ok(Self(tag.to_owned()))
         } else {
-            Err(format!(
-                "`{tag}` is not a language tag such as `en` or `zh-Hans`"
-            ))
+            Err(format!("`{tag}` is not a language tag such as `en` or `zh-Hans`"))
         }
     }
 
@@ -91,6 +89,11 @@ pub struct Definition {
     pub instructions: Text,
     /// The period the questions ask about (e.g. "last 2 weeks").
     pub recall_period: Text,
+    /// Who the instrument is validated for; campaigns may only use it for them.
+    pub population: Population,
+    /// LOINC code of the panel, where the instrument has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
     /// Named lists of response options that items refer to.
     pub option_sets: BTreeMap<String, Vec<ResponseOption>>,
     /// Items in display order.
@@ -102,12 +105,64 @@ pub struct Definition {
     /// Rules that raise flags for counselor follow-up.
     #[serde(default)]
     pub flags: Vec<FlagRule>,
+    /// When a result counts as a positive screen (used by reports), e.g. total ≥ 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive_screen: Option<Condition>,
     /// The licence that allows us to embed the instrument.
     pub licence: Licence,
     /// References for the instrument and its validated translations.
     pub citations: Vec<String>,
     /// Where each locale's wording was taken from.
     pub sources: BTreeMap<Locale, String>,
+}
+
+/// The people an instrument is validated for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Population {
+    /// Groups, e.g. `child`, `adolescent`, `adult`.
+    pub groups: Vec<Group>,
+    /// Youngest age (years) the instrument is validated for.
+    pub min_age: u8,
+    /// Oldest age, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u8>,
+    /// Who answers: the person themself, or a parent about a child.
+    #[serde(default)]
+    pub informant: Informant,
+}
+
+/// A population group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Group {
+    /// Under 12.
+    Child,
+    /// 12 to 17.
+    Adolescent,
+    /// 18 and over.
+    Adult,
+}
+
+/// Who fills in the questionnaire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Informant {
+    /// The respondent about themself.
+    #[default]
+    SelfReport,
+    /// A parent or carer about a child.
+    Parent,
+}
+
+impl Population {
+    /// Whether respondents aged `min..=max` all fall in the validated range.
+    pub fn covers(&self, min: u8, max: u8) -> bool {
+        min >= self.min_age && self.max_age.is_none_or(|top| max <= top)
+    }
 }
 
 /// One response option.
@@ -119,6 +174,9 @@ pub struct ResponseOption {
     pub value: i32,
     /// The option's label.
     pub label: Text,
+    /// LOINC answer code, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
 }
 
 /// One question.
@@ -138,6 +196,9 @@ pub struct Item {
     /// Shown only when this holds on earlier answers (PHQ-9 item 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
+    /// LOINC code of the question, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
 }
 
 fn yes() -> bool {
@@ -163,9 +224,72 @@ pub struct Scoring {
     /// Applied to the sum or mean, e.g. WHO-5's raw × 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transform: Option<Transform>,
+    /// What happens when scored items are left unanswered (default: all are required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<MissingRule>,
+    /// Whether a higher total means more symptoms (default) or better well-being.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub direction: Direction,
+    /// LOINC code of the total score, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
     /// Scores over subsets of items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subscales: Vec<Subscale>,
+}
+
+/// How unanswered scored items are handled. Beyond `max_missing` the score is
+/// "not scorable" and reported as such: never a silent zero.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MissingRule {
+    /// Most unanswered items that still allow a score.
+    pub max_missing: usize,
+    /// What stands in for an unanswered item.
+    pub fill: Fill,
+    /// How a prorated score is rounded.
+    #[serde(default)]
+    pub rounding: Rounding,
+}
+
+/// What stands in for an unanswered item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Fill {
+    /// The sum is scaled up: sum × items / answered (a mean is taken over answered items).
+    Prorate,
+    /// The item counts as the lowest option value (PSC-17: blank = 0).
+    Lowest,
+}
+
+/// Rounding of a prorated score.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Rounding {
+    /// Kept as computed.
+    #[default]
+    None,
+    /// To the nearest whole number, halves away from zero.
+    Nearest,
+}
+
+/// Which way a score points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Direction {
+    /// More symptoms, higher score (PHQ-9).
+    #[default]
+    HigherIsWorse,
+    /// Better well-being, higher score (WHO-5).
+    HigherIsBetter,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// Sum or mean.
@@ -212,6 +336,9 @@ pub struct Subscale {
     /// Applied to the subscale's sum or mean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transform: Option<Transform>,
+    /// Unanswered items in the subscale (default: the instrument's rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<MissingRule>,
     /// Bands over the subscale's score (none, or covering every possible score).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bands: Vec<Band>,
@@ -268,37 +395,72 @@ pub enum Severity {
     Info,
 }
 
-/// A condition on answers or scores.
+/// A condition on answers or scores: a value compared with `at_least` and/or
+/// `at_most` (both inclusive).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "on", rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Condition {
-    /// The answer to `item` is at least `at_least`.
+    /// The answer to `item` (raw value, before reversal).
     Item {
         /// Item id.
         item: String,
-        /// Threshold (inclusive).
-        at_least: f64,
+        /// Lower bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Upper bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_most: Option<f64>,
     },
-    /// Some answer among `items` is at least `at_least`.
+    /// Some answer among `items`.
     AnyItem {
         /// Item ids.
         items: Vec<String>,
-        /// Threshold (inclusive).
-        at_least: f64,
+        /// Lower bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Upper bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_most: Option<f64>,
     },
-    /// The total is at least `at_least`.
+    /// The total (never holds when the total is not scorable).
     Total {
-        /// Threshold (inclusive).
-        at_least: f64,
+        /// Lower bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Upper bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_most: Option<f64>,
     },
-    /// The subscale's score is at least `at_least`.
+    /// A subscale's score (never holds when it is not scorable).
     Subscale {
         /// Subscale id.
         subscale: String,
-        /// Threshold (inclusive).
-        at_least: f64,
+        /// Lower bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Upper bound.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_most: Option<f64>,
     },
+}
+
+impl Condition {
+    /// The bounds `(at_least, at_most)`.
+    pub fn bounds(&self) -> (Option<f64>, Option<f64>) {
+        match self {
+            Self::Item { at_least, at_most, .. }
+            | Self::AnyItem { at_least, at_most, .. }
+            | Self::Total { at_least, at_most }
+            | Self::Subscale { at_least, at_most, .. } => (*at_least, *at_most),
+        }
+    }
+
+    /// Whether `value` lies within the bounds.
+    pub fn admits(&self, value: f64) -> bool {
+        let (low, high) = self.bounds();
+        low.is_none_or(|l| value >= l - EPSILON) && high.is_none_or(|h| value <= h + EPSILON)
+    }
 }
 
 /// The licence under which an instrument may be embedded. Loading refuses a file
@@ -323,10 +485,7 @@ impl Definition {
 
     /// The options an item offers.
     pub fn options_of(&self, item: &Item) -> &[ResponseOption] {
-        self.option_sets
-            .get(&item.options)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.option_sets.get(&item.options).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The band id and label for a total, if any band holds it.
@@ -342,8 +501,5 @@ impl Definition {
 
 /// A text in `locale`, else in any locale it has (never panics on a partial text).
 pub fn localized<'a>(text: &'a Text, locale: &Locale) -> &'a str {
-    text.get(locale)
-        .or_else(|| text.values().next())
-        .map(String::as_str)
-        .unwrap_or("")
+    text.get(locale).or_else(|| text.values().next()).map(String::as_str).unwrap_or("")
 }

@@ -63,13 +63,7 @@ fn list(file: &str, problems: &[Problem]) -> String {
     problems
         .iter()
         .map(|p| match p.line {
-            Some(line) => format!(
-                "  {file}:{line}: {}",
-                Problem {
-                    line: None,
-                    ..p.clone()
-                }
-            ),
+            Some(line) => format!("  {file}:{line}: {}", Problem { line: None, ..p.clone() }),
             None => format!("  {file}: {p}"),
         })
         .collect::<Vec<_>>()

@@ -8,10 +8,8 @@ use crate::definition::Definition;
 use crate::loader::load;
 
 /// File name and content of every bundled instrument file.
-pub const FILES: &[(&str, &str)] = &[
-    ("phq9.json", include_str!("../library/phq9.json")),
-    ("gad7.json", include_str!("../library/gad7.json")),
-];
+pub const FILES: &[(&str, &str)] =
+    &[("phq9.json", include_str!("../library/phq9.json")), ("gad7.json", include_str!("../library/gad7.json"))];
 
 /// Every bundled definition, in [`FILES`] order.
 ///
@@ -22,9 +20,7 @@ pub fn all() -> &'static [Definition] {
     ALL.get_or_init(|| {
         FILES
             .iter()
-            .map(|(name, text)| {
-                load(name, text).unwrap_or_else(|e| panic!("bundled instrument: {e}"))
-            })
+            .map(|(name, text)| load(name, text).unwrap_or_else(|e| panic!("bundled instrument: {e}")))
             .collect()
     })
 }
@@ -37,10 +33,7 @@ pub fn all() -> &'static [Definition] {
 /// assert!(instruments::library::get("nope").is_none());
 /// ```
 pub fn get(id: &str) -> Option<&'static Definition> {
-    all()
-        .iter()
-        .filter(|d| d.id == id)
-        .max_by(|a, b| a.version.cmp(&b.version))
+    all().iter().filter(|d| d.id == id).max_by(|a, b| a.version.cmp(&b.version))
 }
 
 /// Exactly `id` at `version`.

@@ -7,10 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::definition::{Band, Condition, Definition, Method, Text, Transform, EPSILON};
+use crate::definition::{Band, Condition, Definition, Text, Transform, EPSILON};
 use crate::error::{LoadError, Problem};
 use crate::locate::line_of;
-use crate::scoring::possible_scores;
+use crate::scoring::Scale;
 
 /// Parses and validates one instrument file. `file` names it in error messages.
 ///
@@ -44,10 +44,7 @@ pub fn load(file: &str, text: &str) -> Result<Definition, LoadError> {
     if problems.is_empty() {
         Ok(definition)
     } else {
-        Err(LoadError::Invalid {
-            file: file.to_owned(),
-            problems,
-        })
+        Err(LoadError::Invalid { file: file.to_owned(), problems })
     }
 }
 
@@ -61,25 +58,17 @@ fn strip_position(message: &str) -> String {
 
 /// Every rule the definition breaks; empty when it is valid. Lines are not filled in.
 pub fn validate(definition: &Definition) -> Vec<Problem> {
-    let mut check = Checker {
-        problems: Vec::new(),
-        definition,
-    };
+    let mut check = Checker { problems: Vec::new(), definition };
     check.header();
     check.option_sets();
     check.items();
     check.scoring();
-    check.bands(
-        "bands",
-        &definition.bands,
-        &definition.scoring.items,
-        definition.scoring.method,
-        definition.scoring.transform,
-    );
-    for (i, sub) in definition.scoring.subscales.iter().enumerate() {
+    let scoring = &definition.scoring;
+    check.bands("bands", &definition.bands, &Scale::of_total(scoring));
+    for (i, sub) in scoring.subscales.iter().enumerate() {
         if !sub.bands.is_empty() {
             let field = format!("scoring.subscales[{i}].bands");
-            check.bands(&field, &sub.bands, &sub.items, sub.method, sub.transform);
+            check.bands(&field, &sub.bands, &Scale::of_subscale(scoring, sub));
         }
     }
     check.flags();
@@ -93,20 +82,13 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fail(&mut self, field: impl Into<String>, reason: impl Into<String>) {
-        self.problems.push(Problem {
-            field: field.into(),
-            line: None,
-            reason: reason.into(),
-        });
+        self.problems.push(Problem { field: field.into(), line: None, reason: reason.into() });
     }
 
     fn header(&mut self) {
         let d = self.definition;
         if !is_identifier(&d.id) {
-            self.fail(
-                "id",
-                "must be lowercase letters, digits and `_`, starting with a letter",
-            );
+            self.fail("id", "must be lowercase letters, digits and `_`, starting with a letter");
         }
         if d.version.trim().is_empty() {
             self.fail("version", "must not be empty");
@@ -121,26 +103,24 @@ impl Checker<'_> {
         self.text("instructions", &d.instructions);
         self.text("recall_period", &d.recall_period);
         if d.licence.id.trim().is_empty() || d.licence.statement.trim().is_empty() {
-            self.fail(
-                "licence",
-                "an instrument without a licence (id and statement) cannot be embedded",
-            );
+            self.fail("licence", "an instrument without a licence (id and statement) cannot be embedded");
         }
         if !is_day(&d.licence.checked) {
-            self.fail(
-                "licence.checked",
-                "must be the day the licence was checked, as YYYY-MM-DD",
-            );
+            self.fail("licence.checked", "must be the day the licence was checked, as YYYY-MM-DD");
+        }
+        let population = &d.population;
+        if population.groups.is_empty() {
+            self.fail("population.groups", "name at least one group (child, adolescent, adult)");
+        }
+        if population.max_age.is_some_and(|max| max < population.min_age) {
+            self.fail("population.max_age", "is below min_age");
         }
         if d.citations.iter().all(|c| c.trim().is_empty()) {
             self.fail("citations", "cite at least the instrument's publication");
         }
         for locale in &d.locales {
             if !d.sources.contains_key(locale) {
-                self.fail(
-                    "sources",
-                    format!("no source given for the {locale} wording"),
-                );
+                self.fail("sources", format!("no source given for the {locale} wording"));
             }
         }
     }
@@ -154,10 +134,7 @@ impl Checker<'_> {
         }
         for locale in text.keys() {
             if !self.definition.locales.contains(locale) {
-                self.fail(
-                    field,
-                    format!("locale {locale} is not declared in `locales`"),
-                );
+                self.fail(field, format!("locale {locale} is not declared in `locales`"));
             }
         }
     }
@@ -187,37 +164,27 @@ impl Checker<'_> {
         }
         for (i, item) in d.items.iter().enumerate() {
             if !is_identifier(&item.id) {
-                self.fail(
-                    format!("items[{i}].id"),
-                    "must be lowercase letters, digits and `_`",
-                );
+                self.fail(format!("items[{i}].id"), "must be lowercase letters, digits and `_`");
             }
             self.text(&format!("items[{i}].text"), &item.text);
             if !d.option_sets.contains_key(&item.options) {
-                self.fail(
-                    format!("items[{i}].options"),
-                    format!("unknown option set `{}`", item.options),
-                );
+                self.fail(format!("items[{i}].options"), format!("unknown option set `{}`", item.options));
             }
             if let Some(condition) = &item.show_if {
-                let earlier: Vec<&str> = d.items[..i].iter().map(|it| it.id.as_str()).collect();
                 let field = format!("items[{i}].show_if");
                 match condition {
-                    Condition::Item { item: id, .. } => self.earlier(&field, id, &earlier),
-                    Condition::AnyItem { items, .. } => {
-                        for id in items {
-                            self.earlier(&field, id, &earlier);
+                    Condition::Item { .. } | Condition::AnyItem { .. } => {
+                        let earlier: Vec<&str> = d.items[..i].iter().map(|it| it.id.as_str()).collect();
+                        for id in condition_items(condition) {
+                            if !earlier.contains(&id.as_str()) {
+                                self.fail(&field, format!("`{id}` is not an earlier item"));
+                            }
                         }
+                        self.bounds(&field, condition);
                     }
                     _ => self.fail(&field, "a display condition may only look at earlier items"),
                 }
             }
-        }
-    }
-
-    fn earlier(&mut self, field: &str, id: &str, earlier: &[&str]) {
-        if !earlier.contains(&id) {
-            self.fail(field, format!("`{id}` is not an earlier item"));
         }
     }
 
@@ -227,11 +194,9 @@ impl Checker<'_> {
         if scoring.items.is_empty() {
             self.fail("scoring.items", "score at least one item");
         }
-        self.scored_items("scoring.items", &scoring.items);
+        self.scale("scoring", &Scale::of_total(scoring));
         for id in &scoring.reverse {
-            if !scoring.items.contains(id)
-                && !scoring.subscales.iter().any(|s| s.items.contains(id))
-            {
+            if !scoring.items.contains(id) && !scoring.subscales.iter().any(|s| s.items.contains(id)) {
                 self.fail("scoring.reverse", format!("`{id}` is not a scored item"));
             }
         }
@@ -241,25 +206,34 @@ impl Checker<'_> {
         }
         for (i, sub) in scoring.subscales.iter().enumerate() {
             self.text(&format!("scoring.subscales[{i}].label"), &sub.label);
-            self.scored_items(&format!("scoring.subscales[{i}].items"), &sub.items);
+            self.scale(&format!("scoring.subscales[{i}]"), &Scale::of_subscale(scoring, sub));
             self.transform(&format!("scoring.subscales[{i}].transform"), sub.transform);
         }
     }
 
-    /// Scored items must exist, be required and always shown: a score is never
-    /// computed over a silently missing answer.
-    fn scored_items(&mut self, field: &str, ids: &[String]) {
-        if let Some(dup) = first_duplicate(ids.iter()) {
-            self.fail(field, format!("item {dup} is listed twice"));
+    /// Scored items must exist and always be shown, and may be left unanswered only
+    /// under a missing-data rule: a score is never computed over a silent gap.
+    fn scale(&mut self, field: &str, scale: &Scale<'_>) {
+        let items_field = format!("{field}.items");
+        if let Some(dup) = first_duplicate(scale.items().iter()) {
+            self.fail(&items_field, format!("item {dup} is listed twice"));
         }
-        for id in ids {
+        for id in scale.items() {
             match self.definition.item(id) {
-                None => self.fail(field, format!("unknown item `{id}`")),
-                Some(item) if !item.required || item.show_if.is_some() => self.fail(
-                    field,
-                    format!("`{id}` is optional or conditional and cannot be scored"),
+                None => self.fail(&items_field, format!("unknown item `{id}`")),
+                Some(item) if item.show_if.is_some() => {
+                    self.fail(&items_field, format!("`{id}` is conditional and cannot be scored"))
+                }
+                Some(item) if !item.required && scale.missing().is_none() => self.fail(
+                    &items_field,
+                    format!("`{id}` is optional, so this scale needs a missing-data rule (`missing`)"),
                 ),
                 Some(_) => {}
+            }
+        }
+        if let Some(rule) = scale.missing() {
+            if rule.max_missing >= scale.items().len() {
+                self.fail(format!("{field}.missing"), "max_missing must be below the number of items");
             }
         }
     }
@@ -273,14 +247,7 @@ impl Checker<'_> {
     }
 
     /// Bands must not overlap, and every possible score must fall in one.
-    fn bands(
-        &mut self,
-        field: &str,
-        bands: &[Band],
-        items: &[String],
-        method: Method,
-        transform: Option<Transform>,
-    ) {
+    fn bands(&mut self, field: &str, bands: &[Band], scale: &Scale<'_>) {
         if bands.is_empty() {
             self.fail(field, "declare at least one band");
             return;
@@ -293,10 +260,7 @@ impl Checker<'_> {
             if !(band.min.is_finite() && band.max.is_finite()) || band.min > band.max {
                 self.fail(
                     format!("{field}[{i}]"),
-                    format!(
-                        "band {}: min {} must be a number no greater than max {}",
-                        band.id, band.min, band.max
-                    ),
+                    format!("band {}: min {} must be a number no greater than max {}", band.id, band.min, band.max),
                 );
             }
         }
@@ -307,24 +271,14 @@ impl Checker<'_> {
             if b.min <= a.max + EPSILON {
                 self.fail(
                     format!("{field}[{j}].min"),
-                    format!(
-                        "band {} ({}–{}) overlaps band {} ({}–{})",
-                        b.id, b.min, b.max, a.id, a.min, a.max
-                    ),
+                    format!("band {} ({}–{}) overlaps band {} ({}–{})", b.id, b.min, b.max, a.id, a.min, a.max),
                 );
             }
         }
-        let possible = possible_scores(self.definition, items, method, transform);
-        let uncovered: Vec<f64> = possible
-            .iter()
-            .copied()
-            .filter(|&s| !bands.iter().any(|b| b.contains(s)))
-            .collect();
+        let possible = scale.possible_scores(self.definition);
+        let uncovered: Vec<f64> = possible.iter().copied().filter(|&s| !bands.iter().any(|b| b.contains(s))).collect();
         if let Some(first) = uncovered.first() {
-            let (lo, hi) = (
-                possible.first().copied().unwrap_or(0.0),
-                possible.last().copied().unwrap_or(0.0),
-            );
+            let (lo, hi) = (possible.first().copied().unwrap_or(0.0), possible.last().copied().unwrap_or(0.0));
             self.fail(
                 field,
                 format!(
@@ -335,10 +289,7 @@ impl Checker<'_> {
         }
         for (i, band) in bands.iter().enumerate() {
             if !possible.iter().any(|&s| band.contains(s)) {
-                self.fail(
-                    format!("{field}[{i}]"),
-                    format!("band {} holds no possible score", band.id),
-                );
+                self.fail(format!("{field}[{i}]"), format!("band {} holds no possible score", band.id));
             }
         }
     }
@@ -349,46 +300,55 @@ impl Checker<'_> {
             self.fail("flags", format!("duplicate flag id {dup}"));
         }
         for (i, rule) in d.flags.iter().enumerate() {
-            let field = format!("flags[{i}].when");
-            let items: Vec<&String> = match &rule.when {
-                Condition::Item { item, .. } => vec![item],
-                Condition::AnyItem { items, .. } => items.iter().collect(),
-                Condition::Subscale { subscale, .. } => {
-                    if !d.scoring.subscales.iter().any(|s| &s.id == subscale) {
-                        self.fail(
-                            &field,
-                            format!("flag {}: unknown subscale `{subscale}`", rule.id),
-                        );
-                    }
-                    vec![]
-                }
-                Condition::Total { .. } => vec![],
-            };
-            for item in items {
-                if d.item(item).is_none() {
-                    self.fail(&field, format!("flag {}: unknown item `{item}`", rule.id));
-                }
+            self.condition(&format!("flags[{i}].when"), &rule.when, &format!("flag {}: ", rule.id));
+        }
+        if let Some(rule) = &d.positive_screen {
+            self.condition("positive_screen", rule, "");
+        }
+    }
+
+    /// References resolve and the bounds make sense.
+    fn condition(&mut self, field: &str, condition: &Condition, prefix: &str) {
+        let d = self.definition;
+        for item in condition_items(condition) {
+            if d.item(item).is_none() {
+                self.fail(field, format!("{prefix}unknown item `{item}`"));
             }
         }
+        if let Condition::Subscale { subscale, .. } = condition {
+            if !d.scoring.subscales.iter().any(|s| &s.id == subscale) {
+                self.fail(field, format!("{prefix}unknown subscale `{subscale}`"));
+            }
+        }
+        self.bounds(field, condition);
+    }
+
+    fn bounds(&mut self, field: &str, condition: &Condition) {
+        match condition.bounds() {
+            (None, None) => self.fail(field, "give at_least, at_most or both"),
+            (Some(low), Some(high)) if low > high => self.fail(field, "at_least is above at_most"),
+            _ => {}
+        }
+    }
+}
+
+/// The items a condition looks at.
+fn condition_items(condition: &Condition) -> Vec<&String> {
+    match condition {
+        Condition::Item { item, .. } => vec![item],
+        Condition::AnyItem { items, .. } => items.iter().collect(),
+        Condition::Total { .. } | Condition::Subscale { .. } => Vec::new(),
     }
 }
 
 fn is_identifier(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_day(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
+    b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
 fn first_duplicate<T: Ord + std::fmt::Display>(items: impl Iterator<Item = T>) -> Option<T> {

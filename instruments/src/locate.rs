@@ -4,11 +4,7 @@
 /// 1-based line where the value at `field` (e.g. `items[3].options`) starts.
 pub(crate) fn line_of(text: &str, field: &str) -> Option<usize> {
     let path = parse_path(field)?;
-    let mut scanner = Scanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
+    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0, line: 1 };
     scanner.find(&path)
 }
 
@@ -150,10 +146,7 @@ impl Scanner<'_> {
                 }
             }
             _ => {
-                while self
-                    .peek()
-                    .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
-                {
+                while self.peek().is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace()) {
                     self.bump();
                 }
                 Some(())

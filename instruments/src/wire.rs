@@ -26,11 +26,12 @@ pub struct ScoreRequest {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientScore {
-    /// Total.
-    #[serde(with = "number")]
-    pub total: f64,
-    /// Band id.
-    pub band: String,
+    /// Total, or `null` when not scorable.
+    #[serde(with = "number::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<f64>))]
+    pub total: Option<f64>,
+    /// Band id, or `null`.
+    pub band: Option<String>,
     /// Flag ids.
     pub flags: Vec<String>,
 }
@@ -38,18 +39,17 @@ pub struct ClientScore {
 impl ClientScore {
     /// The parts of a score the client reports.
     pub fn of(score: &Score) -> Self {
-        Self {
-            total: score.total,
-            band: score.band.clone(),
-            flags: score.flags.clone(),
-        }
+        Self { total: score.total, band: score.band.clone(), flags: score.flags.clone() }
     }
 
     /// Whether the client's score agrees with `score` (totals within float noise).
     pub fn agrees_with(&self, score: &Score) -> bool {
-        (self.total - score.total).abs() < 1e-6
-            && self.band == score.band
-            && self.flags == score.flags
+        let totals = match (self.total, score.total) {
+            (Some(a), Some(b)) => (a - b).abs() < 1e-6,
+            (None, None) => true,
+            _ => false,
+        };
+        totals && self.band == score.band && self.flags == score.flags
     }
 }
 

@@ -14,6 +14,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use instruments::{library, score, Answers, ScoreError};
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -22,18 +24,25 @@ struct Vectors {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Vector {
     name: String,
     instrument: String,
     answers: Answers,
-    total: f64,
-    band: String,
+    /// `null` for "not scorable".
+    total: Option<f64>,
+    band: Option<String>,
     flags: Vec<String>,
+    /// Checked when given.
+    #[serde(default)]
+    positive: Option<bool>,
+    /// Subscale totals (`null`: not scorable), checked when given.
+    #[serde(default)]
+    subscales: BTreeMap<String, Option<f64>>,
 }
 
 fn vectors() -> Vec<Vector> {
-    let parsed: Vectors =
-        serde_json::from_str(include_str!("vectors.json")).expect("vectors.json parses");
+    let parsed: Vectors = serde_json::from_str(include_str!("vectors.json")).expect("vectors.json parses");
     parsed.vectors
 }
 
@@ -44,12 +53,14 @@ fn every_vector_scores_as_published() {
     for v in &vectors {
         let definition = library::get(&v.instrument).expect("bundled instrument");
         let got = score(definition, &v.answers).unwrap_or_else(|e| panic!("{}: {e}", v.name));
-        assert_eq!(
-            (got.total, got.band.as_str(), &got.flags),
-            (v.total, v.band.as_str(), &v.flags),
-            "{}",
-            v.name
-        );
+        assert_eq!((got.total, &got.band, &got.flags), (v.total, &v.band, &v.flags), "{}", v.name);
+        if v.positive.is_some() {
+            assert_eq!(got.positive, v.positive, "{}: positive screen", v.name);
+        }
+        for (id, expected) in &v.subscales {
+            let got = got.subscales.get(id).unwrap_or_else(|| panic!("{}: no subscale {id}", v.name));
+            assert_eq!(got.total, *expected, "{}: subscale {id}", v.name);
+        }
         assert_eq!(got.engine, instruments::ENGINE_VERSION);
     }
 }
@@ -61,9 +72,7 @@ fn every_band_edge_of_both_instruments_is_covered_by_a_vector() {
         for band in &definition.bands {
             for edge in [band.min, band.max] {
                 assert!(
-                    vectors
-                        .iter()
-                        .any(|v| v.instrument == definition.id && v.total == edge),
+                    vectors.iter().any(|v| v.instrument == definition.id && v.total == Some(edge)),
                     "{} band {} edge {edge} has no vector",
                     definition.id,
                     band.id
@@ -74,11 +83,7 @@ fn every_band_edge_of_both_instruments_is_covered_by_a_vector() {
 }
 
 fn phq9_answers(values: [i64; 9]) -> Answers {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (format!("phq9_{}", i + 1), *v))
-        .collect()
+    values.iter().enumerate().map(|(i, v)| (format!("phq9_{}", i + 1), *v)).collect()
 }
 
 #[test]
@@ -86,12 +91,7 @@ fn scoring_rejects_missing_answer_naming_the_item() {
     let mut answers = phq9_answers([1; 9]);
     answers.remove("phq9_4");
     let err = score(library::get("phq9").unwrap(), &answers).unwrap_err();
-    assert_eq!(
-        err,
-        ScoreError::MissingAnswer {
-            item: "phq9_4".into()
-        }
-    );
+    assert_eq!(err, ScoreError::MissingAnswer { item: "phq9_4".into() });
     assert_eq!(err.to_string(), "item phq9_4: answer missing");
 }
 
@@ -100,10 +100,7 @@ fn scoring_rejects_out_of_range_answer() {
     let mut answers = phq9_answers([0; 9]);
     answers.insert("phq9_2".into(), 4);
     let err = score(library::get("phq9").unwrap(), &answers).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "item phq9_2: answer 4 is not one of [0, 1, 2, 3]"
-    );
+    assert_eq!(err.to_string(), "item phq9_2: answer 4 is not one of [0, 1, 2, 3]");
 }
 
 #[test]
@@ -111,12 +108,7 @@ fn scoring_rejects_unknown_item() {
     let mut answers = phq9_answers([0; 9]);
     answers.insert("phq9_11".into(), 0);
     let err = score(library::get("phq9").unwrap(), &answers).unwrap_err();
-    assert_eq!(
-        err,
-        ScoreError::UnknownItem {
-            item: "phq9_11".into()
-        }
-    );
+    assert_eq!(err, ScoreError::UnknownItem { item: "phq9_11".into() });
 }
 
 #[test]
@@ -125,24 +117,16 @@ fn phq9_difficulty_question_is_hidden_when_every_item_is_zero() {
     let mut answers = phq9_answers([0; 9]);
     assert!(!instruments::scoring::is_shown(phq9, "phq9_10", &answers));
     answers.insert("phq9_10".into(), 1);
-    assert_eq!(
-        score(phq9, &answers).unwrap_err(),
-        ScoreError::NotShown {
-            item: "phq9_10".into()
-        }
-    );
+    assert_eq!(score(phq9, &answers).unwrap_err(), ScoreError::NotShown { item: "phq9_10".into() });
     answers.insert("phq9_3".into(), 1);
     assert!(instruments::scoring::is_shown(phq9, "phq9_10", &answers));
-    assert_eq!(score(phq9, &answers).unwrap().total, 1.0);
+    assert_eq!(score(phq9, &answers).unwrap().total, Some(1.0));
 }
 
 #[cfg(target_arch = "wasm32")]
 #[test]
 fn wasm_tests_really_run_in_chromium() {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
-    let agent = js_sys::Reflect::get(&navigator, &"userAgent".into())
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let agent = js_sys::Reflect::get(&navigator, &"userAgent".into()).unwrap().as_string().unwrap();
     assert!(agent.contains("Chrome"), "user agent: {agent}");
 }

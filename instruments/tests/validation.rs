@@ -39,10 +39,7 @@ fn loader_rejects_overlapping_bands() {
     v["bands"][1]["min"] = json!(4);
     let message = only_problem(&v);
     assert!(message.contains("broken.json:"), "{message}");
-    assert!(
-        message.contains("bands[1].min: band mild (4–9) overlaps band minimal (0–4)"),
-        "{message}"
-    );
+    assert!(message.contains("bands[1].min: band mild (4–9) overlaps band minimal (0–4)"), "{message}");
 }
 
 #[test]
@@ -51,7 +48,9 @@ fn loader_rejects_bands_with_a_gap() {
     v["bands"][2]["min"] = json!(11);
     let message = only_problem(&v);
     assert!(
-        message.contains("bands: bands leave a gap: possible score 10 is in no band (1 of the possible scores 0–27 uncovered)"),
+        message.contains(
+            "bands: bands leave a gap: possible score 10 is in no band (1 of the possible scores 0–27 uncovered)"
+        ),
         "{message}"
     );
 }
@@ -68,10 +67,7 @@ fn loader_rejects_duplicate_option_values() {
     let mut v = phq9();
     v["option_sets"]["frequency"][2]["value"] = json!(1);
     let message = only_problem(&v);
-    assert!(
-        message.contains("option_sets.frequency: duplicate option value 1"),
-        "{message}"
-    );
+    assert!(message.contains("option_sets.frequency: duplicate option value 1"), "{message}");
 }
 
 #[test]
@@ -79,24 +75,15 @@ fn loader_rejects_a_flag_on_an_unknown_item() {
     let mut v = phq9();
     v["flags"][0]["when"]["item"] = json!("phq9_99");
     let message = only_problem(&v);
-    assert!(
-        message.contains("flags[0].when: flag critical: unknown item `phq9_99`"),
-        "{message}"
-    );
+    assert!(message.contains("flags[0].when: flag critical: unknown item `phq9_99`"), "{message}");
 }
 
 #[test]
 fn loader_rejects_an_item_missing_a_declared_translation() {
     let mut v = phq9();
-    v["items"][3]["text"]
-        .as_object_mut()
-        .unwrap()
-        .remove("zh-Hans");
+    v["items"][3]["text"].as_object_mut().unwrap().remove("zh-Hans");
     let message = only_problem(&v);
-    assert!(
-        message.contains("items[3].text: missing translation for zh-Hans"),
-        "{message}"
-    );
+    assert!(message.contains("items[3].text: missing translation for zh-Hans"), "{message}");
 }
 
 #[test]
@@ -107,12 +94,7 @@ fn loader_rejects_an_unknown_key_with_its_line() {
     assert!(matches!(err, LoadError::Syntax { .. }));
     let message = err.to_string();
     let line = err.problems()[0].line.expect("a line");
-    assert!(
-        message.starts_with(&format!(
-            "broken.json:{line}: items[0].weight: unknown field `weight`"
-        )),
-        "{message}"
-    );
+    assert!(message.starts_with(&format!("broken.json:{line}: items[0].weight: unknown field `weight`")), "{message}");
 }
 
 #[test]
@@ -120,10 +102,7 @@ fn loader_rejects_an_instrument_without_licence() {
     let mut v = phq9();
     v["licence"]["statement"] = json!("");
     let message = only_problem(&v);
-    assert!(
-        message.contains("licence: an instrument without a licence"),
-        "{message}"
-    );
+    assert!(message.contains("licence: an instrument without a licence"), "{message}");
 }
 
 #[test]
@@ -131,16 +110,10 @@ fn loader_reports_the_line_of_a_semantic_problem() {
     let mut v = phq9();
     v["option_sets"]["frequency"][2]["value"] = json!(1);
     let text = serde_json::to_string_pretty(&v).unwrap();
-    let expected_line = text
-        .lines()
-        .position(|l| l.contains("\"frequency\": ["))
-        .unwrap()
-        + 1;
+    let expected_line = text.lines().position(|l| l.contains("\"frequency\": [")).unwrap() + 1;
     let err = load("broken.json", &text).unwrap_err();
     assert_eq!(err.problems()[0].line, Some(expected_line));
-    assert!(err.to_string().contains(&format!(
-        "broken.json:{expected_line}: option_sets.frequency"
-    )));
+    assert!(err.to_string().contains(&format!("broken.json:{expected_line}: option_sets.frequency")));
 }
 
 #[test]

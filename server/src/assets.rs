@@ -44,10 +44,7 @@ impl Assets {
         match self {
             Self::Dir(dir) => {
                 let index = dir.join("index.html");
-                let files = ServeDir::new(dir)
-                    .precompressed_br()
-                    .precompressed_gzip()
-                    .fallback(ServeFile::new(index));
+                let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(index));
                 Router::new().fallback_service(files)
             }
             Self::Embedded => Router::new().fallback(serve_embedded),
@@ -62,35 +59,18 @@ async fn serve_embedded(uri: Uri, headers: HeaderMap) -> Response {
     };
     let is_page = !path.rsplit('/').next().unwrap_or("").contains('.');
     let path = if is_page { "/index.html" } else { path };
-    let accepts = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let find = |p: &str| {
-        embedded::EMBEDDED
-            .iter()
-            .find(|(url, _)| *url == p)
-            .map(|(_, bytes)| *bytes)
-    };
+    let accepts = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let find = |p: &str| embedded::EMBEDDED.iter().find(|(url, _)| *url == p).map(|(_, bytes)| *bytes);
     let encoded = [("br", ".br"), ("gzip", ".gz")]
         .into_iter()
-        .filter(|(coding, _)| {
-            accepts
-                .split(',')
-                .any(|c| c.trim().split(';').next() == Some(coding))
-        })
-        .find_map(|(coding, suffix)| {
-            find(&format!("{path}{suffix}")).map(|bytes| (Some(coding), bytes))
-        });
+        .filter(|(coding, _)| accepts.split(',').any(|c| c.trim().split(';').next() == Some(coding)))
+        .find_map(|(coding, suffix)| find(&format!("{path}{suffix}")).map(|bytes| (Some(coding), bytes)));
     let Some((coding, body)) = encoded.or_else(|| find(path).map(|bytes| (None, bytes))) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let mut response = body.into_response();
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(path)),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     if let Some(coding) = coding {

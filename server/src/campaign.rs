@@ -47,26 +47,18 @@ impl Campaign {
     /// [`ApiError::Invalid`] naming the first field at fault.
     pub fn check(&self, request: &SubmissionRequest) -> Result<Vec<Score>, ApiError> {
         if !is_uuid(&request.idempotency_key) {
-            return Err(ApiError::invalid(
-                "invalid_field",
-                "idempotency_key",
-                "must be a UUID",
-            ));
+            return Err(ApiError::invalid("invalid_field", "idempotency_key", "must be a UUID"));
         }
         self.check_cohort(request)?;
         let mut seen = BTreeSet::new();
         let mut scores = Vec::with_capacity(request.results.len());
         for (i, result) in request.results.iter().enumerate() {
             let at = |field: &str| format!("results[{i}].{field}");
-            let Some(definition) = self.instruments.iter().find(|d| d.id == result.instrument)
-            else {
+            let Some(definition) = self.instruments.iter().find(|d| d.id == result.instrument) else {
                 return Err(ApiError::invalid(
                     "instrument_not_in_campaign",
                     at("instrument"),
-                    format!(
-                        "instrument `{}` is not part of campaign {}",
-                        result.instrument, self.code
-                    ),
+                    format!("instrument `{}` is not part of campaign {}", result.instrument, self.code),
                 ));
             };
             if definition.version != result.version {
@@ -80,22 +72,18 @@ impl Campaign {
                 ));
             }
             if !seen.insert(&result.instrument) {
-                return Err(ApiError::invalid(
-                    "duplicate_instrument",
-                    at("instrument"),
-                    "instrument submitted twice",
-                ));
+                return Err(ApiError::invalid("duplicate_instrument", at("instrument"), "instrument submitted twice"));
             }
             let score = instruments::score(definition, &result.answers)
                 .map_err(|err| ApiError::from_score(&at("answers"), &err))?;
             if !result.client_score.agrees_with(&score) {
-                let ours = ClientScore::of(&score);
                 return Err(ApiError::invalid(
                     "score_mismatch",
                     at("client_score"),
                     format!(
-                        "the server scores these answers as total {}, band {}, flags {:?}; the client sent total {}, band {}, flags {:?}",
-                        ours.total, ours.band, ours.flags, result.client_score.total, result.client_score.band, result.client_score.flags
+                        "the server scores these answers as {}; the client sent {}",
+                        serde_json::to_string(&ClientScore::of(&score)).unwrap_or_default(),
+                        serde_json::to_string(&result.client_score).unwrap_or_default()
                     ),
                 ));
             }
@@ -112,11 +100,7 @@ impl Campaign {
     }
 
     fn check_cohort(&self, request: &SubmissionRequest) -> Result<(), ApiError> {
-        if let Some(unknown) = request
-            .cohort
-            .keys()
-            .find(|k| !self.cohort.iter().any(|a| &a.id == *k))
-        {
+        if let Some(unknown) = request.cohort.keys().find(|k| !self.cohort.iter().any(|a| &a.id == *k)) {
             return Err(ApiError::invalid(
                 "invalid_cohort",
                 format!("cohort.{unknown}"),
@@ -145,10 +129,7 @@ impl Campaign {
 fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

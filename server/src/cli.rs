@@ -72,11 +72,7 @@ pub fn main() -> ExitCode {
         },
         Command::Instruments(InstrumentsCommand::Check { files }) => check(&files),
         Command::Serve { listen, dist } => run_async(async move {
-            let settings = Settings {
-                listen,
-                database_url: database_url(&cli.database_url)?,
-                dist,
-            };
+            let settings = Settings { listen, database_url: database_url(&cli.database_url)?, dist };
             let app = crate::Application::build(settings).await?;
             tracing::info!(port = app.port(), "xinan listening");
             app.run_until_stopped().await?;
@@ -84,17 +80,8 @@ pub fn main() -> ExitCode {
         }),
         Command::Demo => run_async(async move {
             let store = Store::connect(&database_url(&cli.database_url)?).await?;
-            let created = store
-                .ensure_campaign(&crate::demo::campaign(), &crate::day::today())
-                .await?;
-            println!(
-                "{}",
-                if created {
-                    "created campaign DEMO"
-                } else {
-                    "campaign DEMO already exists"
-                }
-            );
+            let created = store.ensure_campaign(&crate::demo::campaign(), &crate::day::today()).await?;
+            println!("{}", if created { "created campaign DEMO" } else { "campaign DEMO already exists" });
             Ok(())
         }),
     }
@@ -121,28 +108,16 @@ fn run_async(work: impl std::future::Future<Output = anyhow::Result<()>>) -> Exi
 /// A message naming the instrument, value or item at fault.
 pub fn score(instrument: &str, values: &str) -> Result<String, String> {
     let definition = instruments::library::get(instrument).ok_or_else(|| {
-        let known: Vec<&str> = instruments::library::all()
-            .iter()
-            .map(|d| d.id.as_str())
-            .collect();
-        format!(
-            "unknown instrument `{instrument}` (known: {})",
-            known.join(", ")
-        )
+        let known: Vec<&str> = instruments::library::all().iter().map(|d| d.id.as_str()).collect();
+        format!("unknown instrument `{instrument}` (known: {})", known.join(", "))
     })?;
     let values: Vec<&str> = values.split(',').map(str::trim).collect();
     if values.len() > definition.items.len() {
-        return Err(format!(
-            "{instrument} has {} items, got {} values",
-            definition.items.len(),
-            values.len()
-        ));
+        return Err(format!("{instrument} has {} items, got {} values", definition.items.len(), values.len()));
     }
     let mut answers = instruments::Answers::new();
     for (i, (item, value)) in definition.items.iter().zip(&values).enumerate() {
-        let value: i64 = value
-            .parse()
-            .map_err(|_| format!("value {} (`{value}`) is not a whole number", i + 1))?;
+        let value: i64 = value.parse().map_err(|_| format!("value {} (`{value}`) is not a whole number", i + 1))?;
         answers.insert(item.id.clone(), value);
     }
     let score = instruments::score(definition, &answers).map_err(|e| e.to_string())?;
@@ -157,13 +132,9 @@ fn check(files: &[PathBuf]) -> ExitCode {
             .map_err(|e| format!("{name}: cannot read: {e}"))
             .and_then(|text| instruments::load(&name, &text).map_err(|e| e.to_string()));
         match outcome {
-            Ok(d) => println!(
-                "ok {name}: {} {} ({} items, {} locales)",
-                d.id,
-                d.version,
-                d.items.len(),
-                d.locales.len()
-            ),
+            Ok(d) => {
+                println!("ok {name}: {} {} ({} items, {} locales)", d.id, d.version, d.items.len(), d.locales.len())
+            }
             Err(message) => {
                 eprintln!("{message}");
                 failed = true;

@@ -27,10 +27,7 @@ impl DatabaseUrl {
     /// A message naming the accepted schemes.
     pub fn parse(url: &str) -> Result<Self, String> {
         let url = url.trim();
-        if url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://")
-        {
+        if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Self(url.to_owned()))
         } else {
             Err("database URL must start with sqlite: or postgres://".to_owned())

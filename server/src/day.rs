@@ -7,10 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// UTC keeps the server free of time-zone configuration; a submission near midnight
 /// in China (UTC+8) is dated by UTC.
 pub fn today() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     civil_from_days((secs / 86_400) as i64)
 }
 

@@ -6,11 +6,7 @@ use instruments::{Locale, Text};
 use crate::db::NewCampaign;
 
 fn text(en: &str, zh: &str) -> Text {
-    [
-        (Locale::parse("en").unwrap(), en.to_owned()),
-        (Locale::parse("zh-Hans").unwrap(), zh.to_owned()),
-    ]
-    .into()
+    [(Locale::parse("en").unwrap(), en.to_owned()), (Locale::parse("zh-Hans").unwrap(), zh.to_owned())].into()
 }
 
 /// The crisis resources shown by default (shared/instruments/README.md).
@@ -30,10 +26,7 @@ pub fn campaign() -> NewCampaign {
     NewCampaign {
         code: "DEMO".into(),
         name: text("Demo screening", "演示测评"),
-        locales: vec![
-            Locale::parse("zh-Hans").unwrap(),
-            Locale::parse("en").unwrap(),
-        ],
+        locales: vec![Locale::parse("zh-Hans").unwrap(), Locale::parse("en").unwrap()],
         crisis_resources: default_crisis_resources(),
         cohort: vec![CohortAttribute {
             id: "grade".into(),

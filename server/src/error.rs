@@ -47,25 +47,13 @@ pub enum ApiError {
 
 impl ApiError {
     /// An invalid field.
-    pub fn invalid(
-        code: &'static str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self::Invalid {
-            code,
-            field: field.into(),
-            message: message.into(),
-        }
+    pub fn invalid(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { code, field: field.into(), message: message.into() }
     }
 
     /// Scoring failures, located under `prefix` (e.g. `results[0].answers`).
     pub fn from_score(prefix: &str, err: &ScoreError) -> Self {
-        let field = if prefix.is_empty() {
-            err.item().to_owned()
-        } else {
-            format!("{prefix}.{}", err.item())
-        };
+        let field = if prefix.is_empty() { err.item().to_owned() } else { format!("{prefix}.{}", err.item()) };
         Self::invalid("invalid_answer", field, err.to_string())
     }
 
@@ -120,13 +108,7 @@ impl IntoResponse for ApiError {
             Self::IdempotencyConflict => Some("idempotency_key".to_owned()),
             _ => None,
         };
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code().to_owned(),
-                message,
-                field,
-            },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message, field } };
         (self.status(), Json(body)).into_response()
     }
 }

@@ -49,11 +49,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let field = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => ApiError::invalid(
-                "invalid_field",
-                if field == "." { String::new() } else { field },
-                inner.to_string(),
-            ),
+            serde_json::error::Category::Data => {
+                ApiError::invalid("invalid_field", if field == "." { String::new() } else { field }, inner.to_string())
+            }
             _ => ApiError::MalformedJson(inner.to_string()),
         }
     })

@@ -43,25 +43,13 @@ impl Application {
         let store = Store::connect(&settings.database_url).await?;
         let assets = Assets::choose(settings.dist);
         if !assets.has_app() {
-            tracing::warn!(
-                ?assets,
-                "the browser app is not built: run `cargo xtask build-app`"
-            );
+            tracing::warn!(?assets, "the browser app is not built: run `cargo xtask build-app`");
         }
-        let router = routes::router(
-            AppState {
-                store: store.clone(),
-            },
-            assets,
-        );
+        let router = routes::router(AppState { store: store.clone() }, assets);
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        Ok(Self {
-            listener,
-            router,
-            store,
-        })
+        Ok(Self { listener, router, store })
     }
 
     /// The port bound (useful with port 0).
@@ -79,9 +67,7 @@ impl Application {
     /// # Errors
     /// On a listener failure.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown())
-            .await
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown()).await
     }
 }
 
@@ -91,8 +77,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -9,9 +9,7 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// A fresh random code of 8 characters (40 bits).
 pub fn generate() -> String {
     let mut rng = rand::rng();
-    (0..8)
-        .map(|_| ALPHABET[rng.random_range(0..32)] as char)
-        .collect()
+    (0..8).map(|_| ALPHABET[rng.random_range(0..32)] as char).collect()
 }
 
 #[cfg(test)]

@@ -3,11 +3,7 @@
 use std::process::Command;
 
 fn xinan(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_xinan"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run xinan")
+    Command::new(env!("CARGO_BIN_EXE_xinan")).args(args).env_remove("DATABASE_URL").output().expect("run xinan")
 }
 
 fn stderr(output: &std::process::Output) -> String {
@@ -27,59 +23,32 @@ fn score_prints_the_score_as_json() {
 #[test]
 fn score_exits_2_naming_the_bad_input() {
     for (args, message) in [
-        (
-            ["score", "phq9", "1,1,1,1,1,1,1,1,7"],
-            "item phq9_9: answer 7 is not one of [0, 1, 2, 3]",
-        ),
+        (["score", "phq9", "1,1,1,1,1,1,1,1,7"], "item phq9_9: answer 7 is not one of [0, 1, 2, 3]"),
         (["score", "phq9", "1,1,1"], "item phq9_4: answer missing"),
-        (
-            ["score", "phq9", "1,x,1,1,1,1,1,1,1"],
-            "value 2 (`x`) is not a whole number",
-        ),
-        (
-            ["score", "sdq", "1"],
-            "unknown instrument `sdq` (known: phq9, gad7)",
-        ),
-        (
-            ["score", "gad7", "0,0,0,0,0,0,0,0"],
-            "gad7 has 7 items, got 8 values",
-        ),
+        (["score", "phq9", "1,x,1,1,1,1,1,1,1"], "value 2 (`x`) is not a whole number"),
+        (["score", "sdq", "1"], "unknown instrument `sdq` (known: phq9, gad7)"),
+        (["score", "gad7", "0,0,0,0,0,0,0,0"], "gad7 has 7 items, got 8 values"),
     ] {
         let output = xinan(&args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(
-            stderr(&output).contains(message),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        assert!(stderr(&output).contains(message), "{args:?}: {}", stderr(&output));
     }
 }
 
 #[test]
 fn instruments_check_accepts_the_bundled_files() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../instruments/library/");
-    let output = xinan(&[
-        "instruments",
-        "check",
-        &format!("{dir}phq9.json"),
-        &format!("{dir}gad7.json"),
-    ]);
+    let output = xinan(&["instruments", "check", &format!("{dir}phq9.json"), &format!("{dir}gad7.json")]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("phq9 1.0.0 (10 items, 2 locales)"));
 }
 
 #[test]
 fn instruments_check_names_file_and_line_of_a_problem() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../instruments/library/gad7.json"
-    ))
-    .unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../instruments/library/gad7.json")).unwrap();
     let broken = text.replacen("\"min\": 5", "\"min\": 4", 1);
-    let line = broken
-        .lines()
-        .position(|l| l.contains("\"min\": 4"))
-        .unwrap();
+    let line = broken.lines().position(|l| l.contains("\"min\": 4")).unwrap();
     let path = std::env::temp_dir().join(format!("xinan-broken-{}.json", std::process::id()));
     std::fs::write(&path, broken).unwrap();
     let output = xinan(&["instruments", "check", path.to_str().unwrap()]);
@@ -93,10 +62,7 @@ fn instruments_check_names_file_and_line_of_a_problem() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no file:line in {message}"));
     assert_eq!(reported, line + 1, "{message}");
-    assert!(
-        message.contains("bands[1].min: band mild (4–9) overlaps band minimal (0–4)"),
-        "{message}"
-    );
+    assert!(message.contains("bands[1].min: band mild (4–9) overlaps band minimal (0–4)"), "{message}");
 }
 
 #[test]
@@ -105,19 +71,9 @@ fn demo_is_idempotent_and_honours_database_url() {
     let url = format!("sqlite://{}", path.display());
     let first = xinan(&["--database-url", &url, "demo"]);
     assert!(first.status.success(), "{}", stderr(&first));
-    assert_eq!(
-        String::from_utf8_lossy(&first.stdout).trim(),
-        "created campaign DEMO"
-    );
-    let second = Command::new(env!("CARGO_BIN_EXE_xinan"))
-        .arg("demo")
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&second.stdout).trim(),
-        "campaign DEMO already exists"
-    );
+    assert_eq!(String::from_utf8_lossy(&first.stdout).trim(), "created campaign DEMO");
+    let second = Command::new(env!("CARGO_BIN_EXE_xinan")).arg("demo").env("DATABASE_URL", &url).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), "campaign DEMO already exists");
     for suffix in ["", "-wal", "-shm"] {
         std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
     }
@@ -127,9 +83,5 @@ fn demo_is_idempotent_and_honours_database_url() {
 fn an_unsupported_database_url_is_refused() {
     let output = xinan(&["--database-url", "mysql://x", "demo"]);
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("database URL must start with sqlite: or postgres://"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("database URL must start with sqlite: or postgres://"), "{}", stderr(&output));
 }

@@ -50,28 +50,13 @@ impl TestApp {
     /// As [`TestApp::spawn`].
     pub async fn spawn_with_dist(engine: Engine, dist: Option<PathBuf>) -> Option<Self> {
         let database = TestDatabase::create(engine).await?;
-        let settings = Settings {
-            listen: "127.0.0.1:0".into(),
-            database_url: database.url.clone(),
-            dist,
-        };
-        let app = server::Application::build(settings)
-            .await
-            .expect("server starts");
+        let settings = Settings { listen: "127.0.0.1:0".into(), database_url: database.url.clone(), dist };
+        let app = server::Application::build(settings).await.expect("server starts");
         let store = app.store().clone();
-        store
-            .ensure_campaign(&server::demo::campaign(), &server::day::today())
-            .await
-            .expect("demo campaign");
+        store.ensure_campaign(&server::demo::campaign(), &server::day::today()).await.expect("demo campaign");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        Some(Self {
-            base,
-            http: reqwest::Client::new(),
-            store,
-            engine,
-            _database: database,
-        })
+        Some(Self { base, http: reqwest::Client::new(), store, engine, _database: database })
     }
 
     /// `base` + `path`.
@@ -81,12 +66,7 @@ impl TestApp {
 
     /// POSTs a JSON value.
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.http
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.http.post(self.url(path)).json(body).send().await.expect("request")
     }
 
     /// Number of rows in `table`.
@@ -110,9 +90,7 @@ enum Cleanup {
 
 fn random_suffix() -> String {
     let mut rng = rand::rng();
-    (0..12)
-        .map(|_| (b'a' + rng.random_range(0..26)) as char)
-        .collect()
+    (0..12).map(|_| (b'a' + rng.random_range(0..26)) as char).collect()
 }
 
 impl TestDatabase {
@@ -121,10 +99,7 @@ impl TestDatabase {
             Engine::Sqlite => {
                 let path = std::env::temp_dir().join(format!("xinan-test-{}.db", random_suffix()));
                 let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
-                Some(Self {
-                    url,
-                    cleanup: Cleanup::File(path),
-                })
+                Some(Self { url, cleanup: Cleanup::File(path) })
             }
             Engine::Postgres => {
                 let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
@@ -137,18 +112,13 @@ impl TestDatabase {
                 let name = format!("xinan_test_{}", random_suffix());
                 let mut admin = sqlx::PgConnection::connect(&admin_url)
                     .await
-                    .unwrap_or_else(|e| {
-                        panic!("cannot reach PostgreSQL at TEST_POSTGRES_URL: {e}")
-                    });
+                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_POSTGRES_URL: {e}"));
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&mut admin)
                     .await
                     .expect("create test database");
                 let url = DatabaseUrl::parse(&with_database(&admin_url, &name)).unwrap();
-                Some(Self {
-                    url,
-                    cleanup: Cleanup::Postgres { admin_url, name },
-                })
+                Some(Self { url, cleanup: Cleanup::Postgres { admin_url, name } })
             }
         }
     }
@@ -156,9 +126,7 @@ impl TestDatabase {
 
 /// The same server URL with another database name.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let authority_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[authority_end..].find('/') {
         Some(slash) => &base[..authority_end + slash],
@@ -182,17 +150,12 @@ impl Drop for TestDatabase {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime: use a thread with its own.
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                     runtime.block_on(async {
                         if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .execute(&mut admin)
-                            .await;
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
                         }
                     });
                 })
@@ -232,17 +195,11 @@ macro_rules! on_both_databases {
 mod tests {
     #[test]
     fn database_name_is_replaced_in_urls() {
-        assert_eq!(
-            super::with_database("postgres://u@h:5432/test", "x"),
-            "postgres://u@h:5432/x"
-        );
+        assert_eq!(super::with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
         assert_eq!(
             super::with_database("postgres://u@h/test?sslmode=disable", "x"),
             "postgres://u@h/x?sslmode=disable"
         );
-        assert_eq!(
-            super::with_database("postgres://u@h", "x"),
-            "postgres://u@h/x"
-        );
+        assert_eq!(super::with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 }

@@ -56,10 +56,7 @@ struct Flags {
 
 impl Flags {
     fn parse(command: &str, args: &[String], switches: &[&str], options: &[&str]) -> Result<Self> {
-        let mut flags = Flags {
-            switches: Vec::new(),
-            options: Vec::new(),
-        };
+        let mut flags = Flags { switches: Vec::new(), options: Vec::new() };
         let mut iter = args.iter();
         while let Some(arg) = iter.next() {
             if switches.contains(&arg.as_str()) {
@@ -67,9 +64,7 @@ impl Flags {
             } else if options.contains(&arg.as_str()) {
                 let value = iter.next().ok_or_else(|| format!("{arg} needs a value"))?;
                 flags.options.push((arg.clone(), value.clone()));
-            } else if let Some((name, value)) =
-                arg.split_once('=').filter(|(n, _)| options.contains(n))
-            {
+            } else if let Some((name, value)) = arg.split_once('=').filter(|(n, _)| options.contains(n)) {
                 flags.options.push((name.to_owned(), value.to_owned()));
             } else {
                 bail!("unexpected argument `{arg}` for `{command}`\n\n{USAGE}");
@@ -83,10 +78,7 @@ impl Flags {
     }
 
     fn value(&self, option: &str) -> Option<&str> {
-        self.options
-            .iter()
-            .find(|(n, _)| n == option)
-            .map(|(_, v)| v.as_str())
+        self.options.iter().find(|(n, _)| n == option).map(|(_, v)| v.as_str())
     }
 }
 
@@ -106,8 +98,7 @@ fn dispatch(args: &[String]) -> Result {
     if !passthrough.is_empty() && command != "run" {
         bail!("`{command}` takes no arguments after `--`");
     }
-    let parse =
-        |switches: &[&str], options: &[&str]| Flags::parse(command, flags, switches, options);
+    let parse = |switches: &[&str], options: &[&str]| Flags::parse(command, flags, switches, options);
     let profile = |f: &Flags| {
         if f.has("--dev") {
             Profile::Dev
@@ -135,18 +126,9 @@ fn dispatch(args: &[String]) -> Result {
         }
         "test" => {
             let f = parse(&[], &["--only"])?;
-            let only: Option<Vec<String>> = f
-                .value("--only")
-                .map(|v| v.split(',').map(str::to_owned).collect());
-            if let Some(bad) = only
-                .iter()
-                .flatten()
-                .find(|s| !test::STEPS.contains(&s.as_str()))
-            {
-                bail!(
-                    "unknown step `{bad}` for --only; steps: {}",
-                    test::STEPS.join(",")
-                );
+            let only: Option<Vec<String>> = f.value("--only").map(|v| v.split(',').map(str::to_owned).collect());
+            if let Some(bad) = only.iter().flatten().find(|s| !test::STEPS.contains(&s.as_str())) {
+                bail!("unknown step `{bad}` for --only; steps: {}", test::STEPS.join(","));
             }
             test::test(&ws()?, only.as_deref())
         }

@@ -23,9 +23,7 @@ pub fn run(ws: &Workspace, profile: Profile, serve_args: &[String]) -> Result {
     util::run(ws.command(&bin).arg("demo").env("XINAN_DIST", &dist))?;
 
     let from_env = util::env_nonempty("XINAN_LISTEN");
-    let listen = listen_address(serve_args)
-        .or(from_env.as_deref())
-        .unwrap_or(DEFAULT_LISTEN);
+    let listen = listen_address(serve_args).or(from_env.as_deref()).unwrap_or(DEFAULT_LISTEN);
     println!("\nOpen http://{listen}/c/DEMO\n");
     let mut serve = ws.command(&bin);
     serve.arg("serve").args(serve_args).env("XINAN_DIST", &dist);
@@ -55,11 +53,7 @@ fn listen_address(args: &[String]) -> Option<&str> {
 pub fn dist(ws: &Workspace) -> Result {
     let tools = setup::setup(ws)?;
     web::build_app(ws, &tools, Profile::Release)?;
-    util::run(
-        ws.cargo()
-            .args(["build", "--release", "-p", "server"])
-            .env("XINAN_EMBED_DIST", ws.dist_dir()),
-    )?;
+    util::run(ws.cargo().args(["build", "--release", "-p", "server"]).env("XINAN_EMBED_DIST", ws.dist_dir()))?;
     let bin = server_binary(ws, "release")?;
     println!("{}", bin.display());
     Ok(())
@@ -68,10 +62,7 @@ pub fn dist(ws: &Workspace) -> Result {
 fn server_binary(ws: &Workspace, profile_dir: &str) -> Result<PathBuf> {
     let bin = ws.target_dir.join(profile_dir).join("xinan");
     if !bin.is_file() {
-        bail!(
-            "{} was not built (does `server` define the `xinan` binary?)",
-            bin.display()
-        );
+        bail!("{} was not built (does `server` define the `xinan` binary?)", bin.display());
     }
     Ok(bin)
 }
@@ -83,14 +74,8 @@ mod tests {
     #[test]
     fn reads_listen_address_in_both_forms() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            listen_address(&args(&["--listen", "0.0.0.0:9000"])),
-            Some("0.0.0.0:9000")
-        );
-        assert_eq!(
-            listen_address(&args(&["--listen=[::1]:80"])),
-            Some("[::1]:80")
-        );
+        assert_eq!(listen_address(&args(&["--listen", "0.0.0.0:9000"])), Some("0.0.0.0:9000"));
+        assert_eq!(listen_address(&args(&["--listen=[::1]:80"])), Some("[::1]:80"));
         assert_eq!(listen_address(&args(&["--database-url", "x"])), None);
     }
 }

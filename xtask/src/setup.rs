@@ -13,31 +13,16 @@ use crate::util::{self, Result};
 
 /// Debian packages of the wasm-capable rustc 1.96 (std source + rust-lld). rust-web-llvm
 /// provides /usr/bin/rust-lld but is only a Recommends of rustc-web, so it is named.
-const DEBIAN_RUST_PKGS: &[&str] = &[
-    "rustc-web",
-    "cargo-web",
-    "rust-web-src",
-    "rust-web-llvm",
-    "lld-22",
-];
+const DEBIAN_RUST_PKGS: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "rust-web-llvm", "lld-22"];
 /// Files that prove the Debian wasm toolchain is usable after apt.
-const DEBIAN_RUST_FILES: &[&str] = &[
-    "/usr/bin/rustc",
-    "/usr/bin/cargo",
-    "/usr/bin/rust-lld",
-    "/usr/lib/rustlib/src/rust/library/std/Cargo.toml",
-];
+const DEBIAN_RUST_FILES: &[&str] =
+    &["/usr/bin/rustc", "/usr/bin/cargo", "/usr/bin/rust-lld", "/usr/lib/rustlib/src/rust/library/std/Cargo.toml"];
 /// npm's binaryen ships a JS/wasm build of wasm-opt. Debian's binaryen 108 must not be
 /// used: it rewrites the `__wbindgen_externrefs` export to the funcref table and the
 /// page dies with "WebAssembly.Table.set(): Argument 1 is invalid".
 const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const MIN_WASM_OPT: u32 = 116;
-const CHROMIUM_NAMES: &[&str] = &[
-    "chromium",
-    "chromium-browser",
-    "google-chrome",
-    "google-chrome-stable",
-];
+const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
 
 pub struct Tools {
     pub rust: WasmRust,
@@ -54,15 +39,14 @@ pub struct Tools {
 
 impl Tools {
     pub fn chromium(&self) -> Result<&Path> {
-        self.chromium.as_deref().ok_or_else(|| {
-            "no Chromium found: install `chromium` (Debian) or set CHROMIUM=/path/to/chrome".into()
-        })
+        self.chromium
+            .as_deref()
+            .ok_or_else(|| "no Chromium found: install `chromium` (Debian) or set CHROMIUM=/path/to/chrome".into())
     }
 
     pub fn chromedriver(&self) -> Result<&Path> {
         self.chromedriver.as_deref().ok_or_else(|| {
-            "no chromedriver found: install `chromium-driver` (Debian) or set CHROMEDRIVER=/path/to/chromedriver"
-                .into()
+            "no chromedriver found: install `chromium-driver` (Debian) or set CHROMEDRIVER=/path/to/chromedriver".into()
         })
     }
 }
@@ -74,8 +58,8 @@ pub fn find(ws: &Workspace) -> Result<Tools> {
     let (wasm_bindgen, test_runner) = find_wasm_bindgen(&version).ok_or_else(|| {
         format!("wasm-bindgen-cli {version} (the version in Cargo.lock) is not installed: run `cargo xtask setup`")
     })?;
-    let (wasm_opt, wasm_opt_version) = find_wasm_opt()
-        .ok_or_else(|| format!("no wasm-opt >= {MIN_WASM_OPT} found: run `cargo xtask setup`"))?;
+    let (wasm_opt, wasm_opt_version) =
+        find_wasm_opt().ok_or_else(|| format!("no wasm-opt >= {MIN_WASM_OPT} found: run `cargo xtask setup`"))?;
     Ok(Tools {
         rust,
         wasm_bindgen,
@@ -116,22 +100,10 @@ fn install_system_packages(rust: WasmRust) -> Result {
             );
         }
         for (found, what) in [
-            (
-                find_chromium().is_some(),
-                "Chromium (or Chrome), or set CHROMIUM",
-            ),
-            (
-                find_chromedriver().is_some(),
-                "chromedriver matching that browser, or set CHROMEDRIVER",
-            ),
-            (
-                util::which("node").is_some() && util::which("npm").is_some(),
-                "Node.js with npm",
-            ),
-            (
-                util::which("brotli").is_some(),
-                "brotli (optional: .br copies)",
-            ),
+            (find_chromium().is_some(), "Chromium (or Chrome), or set CHROMIUM"),
+            (find_chromedriver().is_some(), "chromedriver matching that browser, or set CHROMEDRIVER"),
+            (util::which("node").is_some() && util::which("npm").is_some(), "Node.js with npm"),
+            (util::which("brotli").is_some(), "brotli (optional: .br copies)"),
         ] {
             if !found {
                 eprintln!("warning: not found on PATH: {what}. Please install it.");
@@ -156,19 +128,12 @@ fn install_system_packages(rust: WasmRust) -> Result {
     if !missing.is_empty() {
         util::heading(&format!("apt-get install {}", missing.join(" ")));
         util::run(apt_command().arg("update"))?;
-        util::run(
-            apt_command()
-                .args(["install", "-y", "-o", "DPkg::Lock::Timeout=600"])
-                .args(&missing),
-        )?;
+        util::run(apt_command().args(["install", "-y", "-o", "DPkg::Lock::Timeout=600"]).args(&missing))?;
     }
     if rust == WasmRust::Debian {
         for file in DEBIAN_RUST_FILES {
             if !Path::new(file).exists() {
-                bail!(
-                    "{file} is missing although {} are installed",
-                    DEBIAN_RUST_PKGS.join(" ")
-                );
+                bail!("{file} is missing although {} are installed", DEBIAN_RUST_PKGS.join(" "));
             }
         }
     }
@@ -202,15 +167,11 @@ fn apt_command() -> Command {
 /// and the wasm's custom section share a schema), so the version comes from Cargo.lock.
 fn wasm_bindgen_version(ws: &Workspace) -> Result<String> {
     let lock_path = ws.root.join("Cargo.lock");
-    let lock = fs::read_to_string(&lock_path)
-        .map_err(|e| format!("cannot read {}: {e}", lock_path.display()))?;
+    let lock = fs::read_to_string(&lock_path).map_err(|e| format!("cannot read {}: {e}", lock_path.display()))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == r#"name = "wasm-bindgen""# {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = "))
-            {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
                 return Ok(v.trim_matches('"').to_owned());
             }
         }
@@ -219,41 +180,28 @@ fn wasm_bindgen_version(ws: &Workspace) -> Result<String> {
 }
 
 fn cargo_home() -> PathBuf {
-    env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home().join(".cargo"))
+    env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| home().join(".cargo"))
 }
 
 fn home() -> PathBuf {
-    env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/".into())
+    env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| "/".into())
 }
 
 /// Both binaries come from the wasm-bindgen-cli package; each is version-checked so a
 /// half-upgraded install is caught.
 fn find_wasm_bindgen(version: &str) -> Option<(PathBuf, PathBuf)> {
-    let matches = |bin: &Path| {
-        util::version_of(bin, "--version")
-            .is_some_and(|v| v.split_whitespace().nth(1) == Some(version))
-    };
-    let candidates = [
-        Some(cargo_home().join("bin")),
-        util::which("wasm-bindgen").and_then(|p| p.parent().map(Path::to_path_buf)),
-    ];
+    let matches =
+        |bin: &Path| util::version_of(bin, "--version").is_some_and(|v| v.split_whitespace().nth(1) == Some(version));
+    let candidates =
+        [Some(cargo_home().join("bin")), util::which("wasm-bindgen").and_then(|p| p.parent().map(Path::to_path_buf))];
     candidates.into_iter().flatten().find_map(|dir| {
-        let (bindgen, runner) = (
-            dir.join("wasm-bindgen"),
-            dir.join("wasm-bindgen-test-runner"),
-        );
+        let (bindgen, runner) = (dir.join("wasm-bindgen"), dir.join("wasm-bindgen-test-runner"));
         (matches(&bindgen) && matches(&runner)).then_some((bindgen, runner))
     })
 }
 
 fn install_wasm_bindgen(ws: &Workspace, rust: WasmRust, version: &str) -> Result {
-    util::heading(&format!(
-        "cargo install wasm-bindgen-cli {version} (takes ~3.5 min on 2 cores)"
-    ));
+    util::heading(&format!("cargo install wasm-bindgen-cli {version} (takes ~3.5 min on 2 cores)"));
     // Built with the Debian cargo on the Debian path: it is the newer rustc here.
     // No CARGO_TARGET_DIR: cargo install then builds in a temporary dir instead of
     // mixing release artifacts of the tool into the project's target dir.
@@ -262,15 +210,11 @@ fn install_wasm_bindgen(ws: &Workspace, rust: WasmRust, version: &str) -> Result
             WasmRust::Rustup => ws.cargo(),
             WasmRust::Debian => ws.debian_cargo(),
         };
-        cmd.env_remove("CARGO_TARGET_DIR")
-            .current_dir(env::temp_dir());
+        cmd.env_remove("CARGO_TARGET_DIR").current_dir(env::temp_dir());
         cmd
     };
-    let direct = util::run(
-        cargo()
-            .args(["install", "wasm-bindgen-cli", "--locked", "--version"])
-            .arg(format!("={version}")),
-    );
+    let direct =
+        util::run(cargo().args(["install", "wasm-bindgen-cli", "--locked", "--version"]).arg(format!("={version}")));
     if direct.is_ok() {
         return Ok(());
     }
@@ -278,14 +222,9 @@ fn install_wasm_bindgen(ws: &Workspace, rust: WasmRust, version: &str) -> Result
     // Cargo.lock may be missing from the index ("failed to select a version for the
     // requirement `webpki-roots = "^1.0.10"` (locked to 1.0.11)"). Install from a copy
     // of the source with only those entries moved to a version the index has.
-    eprintln!(
-        "retrying: install from a copy of the source with unavailable locked versions updated"
-    );
+    eprintln!("retrying: install from a copy of the source with unavailable locked versions updated");
     let src = crate_source("wasm-bindgen-cli", version)?;
-    let work = env::temp_dir().join(format!(
-        "xinan-wasm-bindgen-cli-{version}-{}",
-        std::process::id()
-    ));
+    let work = env::temp_dir().join(format!("xinan-wasm-bindgen-cli-{version}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&work);
     util::copy_dir_all(&src, &work)?;
     let mut fetched = false;
@@ -304,11 +243,7 @@ fn install_wasm_bindgen(ws: &Workspace, rust: WasmRust, version: &str) -> Result
     if !fetched {
         bail!("cargo fetch of wasm-bindgen-cli {version} still fails after 8 updates");
     }
-    util::run(
-        cargo()
-            .args(["install", "--locked", "--force", "--path"])
-            .arg(&work),
-    )?;
+    util::run(cargo().args(["install", "--locked", "--force", "--path"]).arg(&work))?;
     let _ = fs::remove_dir_all(&work);
     Ok(())
 }
@@ -325,32 +260,18 @@ fn unavailable_locked_package(err: &str) -> Option<String> {
 fn crate_source(name: &str, version: &str) -> Result<PathBuf> {
     let registry = cargo_home().join("registry");
     let dir_name = format!("{name}-{version}");
-    for index in fs::read_dir(registry.join("src"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
+    for index in fs::read_dir(registry.join("src")).into_iter().flatten().flatten() {
         let dir = index.path().join(&dir_name);
         if dir.join("Cargo.toml").is_file() {
             return Ok(dir);
         }
     }
-    for index in fs::read_dir(registry.join("cache"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
+    for index in fs::read_dir(registry.join("cache")).into_iter().flatten().flatten() {
         let archive = index.path().join(format!("{dir_name}.crate"));
         if archive.is_file() {
             let out = env::temp_dir().join(format!("xinan-src-{}", std::process::id()));
             fs::create_dir_all(&out)?;
-            util::run(
-                Command::new("tar")
-                    .arg("-xzf")
-                    .arg(&archive)
-                    .arg("-C")
-                    .arg(&out),
-            )?;
+            util::run(Command::new("tar").arg("-xzf").arg(&archive).arg("-C").arg(&out))?;
             return Ok(out.join(dir_name));
         }
     }
@@ -366,36 +287,24 @@ fn tools_dir() -> PathBuf {
     if util::is_root() {
         return "/opt/wasm-tools".into();
     }
-    env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home().join(".cache"))
-        .join("xinan-tools")
+    env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| home().join(".cache")).join("xinan-tools")
 }
 
 /// Our npm copy first, then any wasm-opt on PATH that is new enough (a laptop's
 /// binaryen); Debian's 108 in /usr/bin fails the version check.
 fn find_wasm_opt() -> Option<(PathBuf, String)> {
-    let ours = tools_dir()
-        .join("node_modules")
-        .join(".bin")
-        .join("wasm-opt");
-    [Some(ours), util::which("wasm-opt")]
-        .into_iter()
-        .flatten()
-        .find_map(|bin| {
-            let version = util::version_of(&bin, "--version")?;
-            // "wasm-opt version 132 (version_132)"
-            let major: u32 = version.split_whitespace().nth(2)?.parse().ok()?;
-            (major >= MIN_WASM_OPT).then_some((bin, version))
-        })
+    let ours = tools_dir().join("node_modules").join(".bin").join("wasm-opt");
+    [Some(ours), util::which("wasm-opt")].into_iter().flatten().find_map(|bin| {
+        let version = util::version_of(&bin, "--version")?;
+        // "wasm-opt version 132 (version_132)"
+        let major: u32 = version.split_whitespace().nth(2)?.parse().ok()?;
+        (major >= MIN_WASM_OPT).then_some((bin, version))
+    })
 }
 
 fn install_wasm_opt() -> Result {
     let dir = tools_dir();
-    util::heading(&format!(
-        "npm install {BINARYEN_NPM} into {}",
-        dir.display()
-    ));
+    util::heading(&format!("npm install {BINARYEN_NPM} into {}", dir.display()));
     if util::which("npm").is_none() {
         bail!("npm is needed to install wasm-opt ({BINARYEN_NPM}); install Node.js with npm");
     }
@@ -404,11 +313,7 @@ fn install_wasm_opt() -> Result {
     if !manifest.exists() {
         fs::write(&manifest, "{\"name\":\"wasm-tools\",\"private\":true}\n")?;
     }
-    util::run(
-        Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", BINARYEN_NPM])
-            .current_dir(&dir),
-    )
+    util::run(Command::new("npm").args(["install", "--no-audit", "--no-fund", BINARYEN_NPM]).current_dir(&dir))
 }
 
 fn find_chromium() -> Option<PathBuf> {
@@ -428,14 +333,10 @@ fn find_chromedriver() -> Option<PathBuf> {
 fn print_summary(ws: &Workspace, tools: &Tools) {
     let version = |bin: &Path| util::version_of(bin, "--version").unwrap_or_else(|| "?".into());
     let rust = match tools.rust {
-        WasmRust::Rustup => format!(
-            "rustup ({}) with the wasm32 target",
-            util::version_of("rustc", "--version").unwrap_or_default()
-        ),
-        WasmRust::Debian => format!(
-            "Debian {} + build-std",
-            version(Path::new("/usr/bin/rustc"))
-        ),
+        WasmRust::Rustup => {
+            format!("rustup ({}) with the wasm32 target", util::version_of("rustc", "--version").unwrap_or_default())
+        }
+        WasmRust::Debian => format!("Debian {} + build-std", version(Path::new("/usr/bin/rustc"))),
     };
     let optional = |bin: &Option<PathBuf>| match bin {
         Some(b) => format!("{} ({})", version(b), b.display()),
@@ -447,9 +348,7 @@ fn print_summary(ws: &Workspace, tools: &Tools) {
     eprintln!("wasm Rust:      {rust}");
     eprintln!(
         "host cargo:     {}",
-        util::capture(ws.cargo().arg("--version"))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
+        util::capture(ws.cargo().arg("--version")).map(|v| v.trim().to_owned()).unwrap_or_default()
     );
     eprintln!(
         "wasm-bindgen:   {} ({}, {})",
@@ -457,11 +356,7 @@ fn print_summary(ws: &Workspace, tools: &Tools) {
         tools.wasm_bindgen.display(),
         tools.test_runner.display()
     );
-    eprintln!(
-        "wasm-opt:       {} ({})",
-        tools.wasm_opt_version,
-        tools.wasm_opt.display()
-    );
+    eprintln!("wasm-opt:       {} ({})", tools.wasm_opt_version, tools.wasm_opt.display());
     eprintln!("chromium:       {}", optional(&tools.chromium));
     eprintln!("chromedriver:   {}", optional(&tools.chromedriver));
     eprintln!("node / npm:     {node} / {npm}");

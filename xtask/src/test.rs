@@ -22,25 +22,16 @@ pub fn test(ws: &Workspace, only: Option<&[String]>) -> Result {
     let wanted = |step: &str| only.is_none_or(|list| list.iter().any(|s| s == step));
     let mut steps = Steps::new();
     // First, so a misconfigured CI fails in a second rather than after the builds.
-    let postgres = if wanted("native") {
-        Some(steps.run("postgres", postgres_policy)?)
-    } else {
-        None
-    };
+    let postgres = if wanted("native") { Some(steps.run("postgres", postgres_policy)?) } else { None };
     let tools = steps.run("setup", || setup::setup(ws))?;
     if wanted("fmt") {
-        steps.run("fmt", || {
-            util::run(ws.cargo().args(["fmt", "--all", "--", "--check"]))
-        })?;
+        steps.run("fmt", || util::run(ws.cargo().args(["fmt", "--all", "--", "--check"])))?;
     }
     if wanted("clippy") {
-        // No --workspace: the default members are the native crates; `app` only builds
-        // for wasm32 and is compiled (with its warnings shown) by build-app.
+        // --workspace includes `app`: its logic compiles natively too, so it is linted
+        // (and its plain unit tests run) without the wasm toolchain.
         steps.run("clippy", || {
-            util::run(
-                ws.cargo()
-                    .args(["clippy", "--all-targets", "--", "-D", "warnings"]),
-            )
+            util::run(ws.cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
         })?;
     }
     if wanted("app") {
@@ -72,10 +63,7 @@ enum Postgres {
 /// a local server still gets a run, with a skip that cannot be overlooked.
 fn postgres_policy() -> Result<Postgres> {
     if let Some(url) = util::env_nonempty("TEST_POSTGRES_URL") {
-        eprintln!(
-            "PostgreSQL tests use TEST_POSTGRES_URL={}",
-            util::redact(&url)
-        );
+        eprintln!("PostgreSQL tests use TEST_POSTGRES_URL={}", util::redact(&url));
         return Ok(Postgres::Url(url));
     }
     if util::is_ci() {
@@ -89,9 +77,7 @@ fn postgres_policy() -> Result<Postgres> {
     }
     let addr = SocketAddr::from(([127, 0, 0, 1], 5432));
     if TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
-        eprintln!(
-            "TEST_POSTGRES_URL not set; 127.0.0.1:5432 answers, using {DEFAULT_POSTGRES_URL}"
-        );
+        eprintln!("TEST_POSTGRES_URL not set; 127.0.0.1:5432 answers, using {DEFAULT_POSTGRES_URL}");
         return Ok(Postgres::Url(DEFAULT_POSTGRES_URL.to_owned()));
     }
     let reason = "TEST_POSTGRES_URL is not set and nothing listens on 127.0.0.1:5432".to_owned();
@@ -109,17 +95,13 @@ fn loud(message: &str) {
 /// XINAN_SKIP_POSTGRES=1.
 fn native_tests(ws: &Workspace, tools: &Tools, postgres: &Postgres) -> Result {
     let mut cmd = ws.cargo();
-    cmd.arg("test")
+    cmd.args(["test", "--workspace"])
         .env("XINAN_DIST", ws.dist_dir())
         .env("CHROMEDRIVER", tools.chromedriver()?)
         .env("CHROMIUM", tools.chromium()?);
     match postgres {
-        Postgres::Url(url) => cmd
-            .env("TEST_POSTGRES_URL", url)
-            .env_remove("XINAN_SKIP_POSTGRES"),
-        Postgres::Skip(_) => cmd
-            .env_remove("TEST_POSTGRES_URL")
-            .env("XINAN_SKIP_POSTGRES", "1"),
+        Postgres::Url(url) => cmd.env("TEST_POSTGRES_URL", url).env_remove("XINAN_SKIP_POSTGRES"),
+        Postgres::Skip(_) => cmd.env_remove("TEST_POSTGRES_URL").env("XINAN_SKIP_POSTGRES", "1"),
     };
     util::run(&mut cmd)
 }
@@ -134,10 +116,7 @@ fn wasm_tests(ws: &Workspace, tools: &Tools) -> Result {
         .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
     let mut cmd = ws.wasm_cargo(tools.rust, "test");
     cmd.args(["-p", "instruments"])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            &tools.test_runner,
-        )
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &tools.test_runner)
         .env("CHROMEDRIVER", tools.chromedriver()?)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &config);
     // The runner prefers these over CHROMEDRIVER; NO_HEADLESS would wait for a human.
@@ -197,10 +176,7 @@ mod tests {
     #[test]
     fn webdriver_json_names_the_binary() {
         let json = webdriver_json(Path::new("/opt/my \"chrome\"/chrome"));
-        assert!(
-            json.contains(r#""binary": "/opt/my \"chrome\"/chrome""#),
-            "{json}"
-        );
+        assert!(json.contains(r#""binary": "/opt/my \"chrome\"/chrome""#), "{json}");
         assert!(json.contains(r#""--no-sandbox""#));
     }
 }

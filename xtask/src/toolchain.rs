@@ -34,8 +34,7 @@ impl WasmRust {
         }
         if util::which("rustup").is_some() {
             let installed =
-                util::capture(Command::new("rustup").args(["target", "list", "--installed"]))
-                    .unwrap_or_default();
+                util::capture(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
             if installed.lines().any(|l| l.trim() == WASM_TARGET) {
                 return Ok(WasmRust::Rustup);
             }
@@ -74,17 +73,13 @@ impl Workspace {
     pub fn locate() -> Result<Self> {
         let root = match env::var_os("CARGO_MANIFEST_DIR") {
             // Under `cargo xtask` this is .../xtask; its parent is the workspace.
-            Some(dir) => PathBuf::from(dir)
-                .parent()
-                .map(Path::to_path_buf)
-                .ok_or("CARGO_MANIFEST_DIR has no parent")?,
+            Some(dir) => {
+                PathBuf::from(dir).parent().map(Path::to_path_buf).ok_or("CARGO_MANIFEST_DIR has no parent")?
+            }
             None => find_root(&env::current_dir()?)?,
         };
         if !root.join("xtask").is_dir() || !root.join("Cargo.toml").is_file() {
-            bail!(
-                "{} does not look like the Xin'an workspace (no Cargo.toml + xtask/)",
-                root.display()
-            );
+            bail!("{} does not look like the Xin'an workspace (no Cargo.toml + xtask/)", root.display());
         }
         let target_dir = match env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
             // cargo resolves a relative CARGO_TARGET_DIR against its working directory,
@@ -93,17 +88,8 @@ impl Workspace {
             None => root.join("target"),
         };
         let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let library_path = clean_library_path(
-            env::var_os("LD_LIBRARY_PATH"),
-            &target_dir,
-            Path::new(&cargo),
-        );
-        Ok(Workspace {
-            root,
-            target_dir,
-            cargo,
-            library_path,
-        })
+        let library_path = clean_library_path(env::var_os("LD_LIBRARY_PATH"), &target_dir, Path::new(&cargo));
+        Ok(Workspace { root, target_dir, cargo, library_path })
     }
 
     pub fn dist_dir(&self) -> PathBuf {
@@ -187,18 +173,10 @@ fn find_root(start: &Path) -> Result<PathBuf> {
     bail!("no workspace Cargo.toml above {}", start.display())
 }
 
-fn clean_library_path(
-    current: Option<OsString>,
-    target_dir: &Path,
-    cargo: &Path,
-) -> Option<OsString> {
+fn clean_library_path(current: Option<OsString>, target_dir: &Path, cargo: &Path) -> Option<OsString> {
     let current = current?;
     // `<sysroot>/bin/cargo` → `<sysroot>`; cargo adds `<sysroot>/lib[/rustlib/...]`.
-    let sysroot = cargo
-        .parent()
-        .filter(|bin| bin.ends_with("bin"))
-        .and_then(Path::parent)
-        .map(|s| s.join("lib"));
+    let sysroot = cargo.parent().filter(|bin| bin.ends_with("bin")).and_then(Path::parent).map(|s| s.join("lib"));
     let kept: Vec<PathBuf> = env::split_paths(&current)
         .filter(|p| !p.starts_with(target_dir))
         .filter(|p| sysroot.as_ref().is_none_or(|s| !p.starts_with(s)))
@@ -217,17 +195,9 @@ mod tests {
     #[test]
     fn drops_what_cargo_run_added_to_the_library_path() {
         let toolchain = "/h/.rustup/toolchains/stable";
-        let added = format!(
-            "/w/target/debug:/w/target/debug/deps:{toolchain}/lib/rustlib/x86_64/lib:{toolchain}/lib"
-        );
+        let added = format!("/w/target/debug:/w/target/debug/deps:{toolchain}/lib/rustlib/x86_64/lib:{toolchain}/lib");
         let cargo = format!("{toolchain}/bin/cargo");
-        let clean = |value: String| {
-            clean_library_path(
-                Some(value.into()),
-                Path::new("/w/target"),
-                Path::new(&cargo),
-            )
-        };
+        let clean = |value: String| clean_library_path(Some(value.into()), Path::new("/w/target"), Path::new(&cargo));
         assert_eq!(clean(added.clone()), None);
         assert_eq!(clean(format!("{added}:/opt/lib")), Some("/opt/lib".into()));
     }

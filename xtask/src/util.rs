@@ -30,11 +30,7 @@ pub fn show(cmd: &Command) -> String {
         if let Some(value) = value {
             if key != "PATH" {
                 let value = redact(&value.to_string_lossy());
-                out.push_str(&format!(
-                    "{}={} ",
-                    key.to_string_lossy(),
-                    quote(value.as_ref())
-                ));
+                out.push_str(&format!("{}={} ", key.to_string_lossy(), quote(value.as_ref())));
             }
         }
     }
@@ -62,9 +58,7 @@ pub fn redact(url: &str) -> String {
 
 fn quote(s: &OsStr) -> String {
     let s = s.to_string_lossy();
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,%".contains(c));
+    let plain = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,%".contains(c));
     if plain {
         s.into_owned()
     } else {
@@ -75,9 +69,7 @@ fn quote(s: &OsStr) -> String {
 /// Runs a command with inherited stdio and fails unless it exits successfully.
 pub fn run(cmd: &mut Command) -> Result {
     eprintln!("$ {}", show(cmd));
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
+    let status = cmd.status().map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
     if !status.success() {
         bail!("`{}` failed ({status})", show(cmd));
     }
@@ -86,10 +78,7 @@ pub fn run(cmd: &mut Command) -> Result {
 
 /// Runs a command and returns its stdout; on failure the error carries its stderr.
 pub fn capture(cmd: &mut Command) -> Result<String> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
     if !out.status.success() {
         bail!(
             "`{}` failed ({}):\n{}{}",
@@ -105,35 +94,22 @@ pub fn capture(cmd: &mut Command) -> Result<String> {
 /// First line a tool prints for `--version` (some print it on stderr), or `None`
 /// when the tool is absent or broken: used to decide whether to install it.
 pub fn version_of(program: impl AsRef<OsStr>, arg: &str) -> Option<String> {
-    let out = Command::new(program)
-        .arg(arg)
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
+    let out = Command::new(program).arg(arg).stdin(Stdio::null()).output().ok()?;
     if !out.status.success() {
         return None;
     }
-    let text = if out.stdout.iter().all(u8::is_ascii_whitespace) {
-        out.stderr
-    } else {
-        out.stdout
-    };
+    let text = if out.stdout.iter().all(u8::is_ascii_whitespace) { out.stderr } else { out.stdout };
     let text = String::from_utf8_lossy(&text);
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(str::to_owned)
+    text.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_owned)
 }
 
 /// Like the shell's `command -v`, without spawning one.
 pub fn which(name: &str) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt as _;
     let path = env::var_os("PATH")?;
-    env::split_paths(&path).map(|dir| dir.join(name)).find(|p| {
-        p.metadata()
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    })
+    env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false))
 }
 
 /// An environment variable that is set and not empty.
@@ -172,9 +148,7 @@ pub fn copy_dir_all(from: &Path, to: &Path) -> Result {
 }
 
 pub fn copy_file(from: &Path, to: &Path) -> Result {
-    fs::copy(from, to)
-        .map(drop)
-        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()).into())
+    fs::copy(from, to).map(drop).map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()).into())
 }
 
 /// All files below `dir`, recursively, sorted for stable output.
@@ -223,20 +197,11 @@ impl Steps {
         let parts: Vec<String> = self
             .done
             .iter()
-            .map(|(name, secs, ok)| {
-                format!("{name} {}{secs:.1}s", if *ok { "" } else { "FAILED " })
-            })
+            .map(|(name, secs, ok)| format!("{name} {}{secs:.1}s", if *ok { "" } else { "FAILED " }))
             .collect();
-        let status = if self.done.iter().all(|(_, _, ok)| *ok) {
-            "ok"
-        } else {
-            "FAILED"
-        };
+        let status = if self.done.iter().all(|(_, _, ok)| *ok) { "ok" } else { "FAILED" };
         let _ = io::stdout().flush();
-        eprintln!(
-            "\nxtask summary: {status}: {} | total {total:.1}s",
-            parts.join(", ")
-        );
+        eprintln!("\nxtask summary: {status}: {} | total {total:.1}s", parts.join(", "));
     }
 }
 
@@ -246,14 +211,8 @@ mod tests {
 
     #[test]
     fn redacts_url_passwords_only() {
-        assert_eq!(
-            redact("postgres://u:secret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(
-            redact("postgres://postgres@127.0.0.1:5432/test"),
-            "postgres://postgres@127.0.0.1:5432/test"
-        );
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("postgres://postgres@127.0.0.1:5432/test"), "postgres://postgres@127.0.0.1:5432/test");
         assert_eq!(redact("/usr/bin"), "/usr/bin");
     }
 }

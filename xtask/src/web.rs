@@ -38,16 +38,9 @@ pub fn build_app(ws: &Workspace, tools: &Tools, profile: Profile) -> Result {
         );
     }
     util::run(&mut build)?;
-    let wasm = ws
-        .target_dir
-        .join(WASM_TARGET)
-        .join(out_dir)
-        .join("app.wasm");
+    let wasm = ws.target_dir.join(WASM_TARGET).join(out_dir).join("app.wasm");
     if !wasm.is_file() {
-        bail!(
-            "{} was not produced (is `app` a cdylib named `app`?)",
-            wasm.display()
-        );
+        bail!("{} was not produced (is `app` a cdylib named `app`?)", wasm.display());
     }
 
     let dist = ws.dist_dir();
@@ -63,22 +56,12 @@ pub fn build_app(ws: &Workspace, tools: &Tools, profile: Profile) -> Result {
     if profile == Profile::Release {
         bindgen.args(["--remove-name-section", "--remove-producers-section"]);
     }
-    bindgen
-        .arg("--out-dir")
-        .arg(&pkg)
-        .args(["--out-name", "app"])
-        .arg(&wasm);
+    bindgen.arg("--out-dir").arg(&pkg).args(["--out-name", "app"]).arg(&wasm);
     util::run(&mut bindgen)?;
 
     if profile == Profile::Release {
         let out = pkg.join("app_bg.wasm");
-        util::run(
-            Command::new(&tools.wasm_opt)
-                .arg("-Oz")
-                .arg("-o")
-                .arg(&out)
-                .arg(&out),
-        )?;
+        util::run(Command::new(&tools.wasm_opt).arg("-Oz").arg("-o").arg(&out).arg(&out))?;
     }
 
     let app = ws.root.join("app");
@@ -97,10 +80,7 @@ pub fn build_app(ws: &Workspace, tools: &Tools, profile: Profile) -> Result {
     }
 
     // brotli -q 11 takes seconds on a multi-megabyte debug wasm; gzip is enough there.
-    let brotli = tools
-        .brotli
-        .as_deref()
-        .filter(|_| profile == Profile::Release);
+    let brotli = tools.brotli.as_deref().filter(|_| profile == Profile::Release);
     precompress(&dist, brotli)?;
     eprintln!("app built into {}", dist.display());
     Ok(())
@@ -109,33 +89,19 @@ pub fn build_app(ws: &Workspace, tools: &Tools, profile: Profile) -> Result {
 /// `.gz` and `.br` next to each text/wasm asset: the server's ServeDir serves them
 /// as-is when the browser accepts the encoding, so nothing is compressed per request.
 fn precompress(dist: &Path, brotli: Option<&Path>) -> Result {
-    let assets: Vec<PathBuf> = util::files_under(dist)?
-        .into_iter()
-        .filter(|f| matches!(extension(f), "js" | "wasm" | "css"))
-        .collect();
+    let assets: Vec<PathBuf> =
+        util::files_under(dist)?.into_iter().filter(|f| matches!(extension(f), "js" | "wasm" | "css")).collect();
     for file in &assets {
         // -n: no name/mtime in the header, so rebuilding identical input gives identical bytes.
-        util::capture(
-            Command::new("gzip")
-                .args(["-9", "-n", "-k", "-f"])
-                .arg(file),
-        )?;
+        util::capture(Command::new("gzip").args(["-9", "-n", "-k", "-f"]).arg(file))?;
         if let Some(brotli) = brotli {
-            util::capture(
-                Command::new(brotli)
-                    .args(["-q", "11", "-k", "-f"])
-                    .arg(file),
-            )?;
+            util::capture(Command::new(brotli).args(["-q", "11", "-k", "-f"]).arg(file))?;
         }
     }
     eprintln!(
         "precompressed {} files (gzip{})",
         assets.len(),
-        if brotli.is_some() {
-            " + brotli"
-        } else {
-            "; brotli not installed"
-        }
+        if brotli.is_some() { " + brotli" } else { "; brotli not installed" }
     );
     Ok(())
 }
@@ -149,40 +115,20 @@ fn extension(path: &Path) -> &str {
 pub fn size(ws: &Workspace, check: bool) -> Result {
     let dist = ws.dist_dir();
     if !dist.join("index.html").is_file() {
-        bail!(
-            "{} has no index.html: run `cargo xtask build-app` first",
-            dist.display()
-        );
+        bail!("{} has no index.html: run `cargo xtask build-app` first", dist.display());
     }
     let files = page_files(&dist)?;
     let mut total = 0;
-    println!(
-        "{:<28} {:>10} {:>10} {:>10}",
-        "file (app/dist)", "raw", "gzip -9", "brotli"
-    );
+    println!("{:<28} {:>10} {:>10} {:>10}", "file (app/dist)", "raw", "gzip -9", "brotli");
     for file in &files {
         let raw = fs::metadata(file)?.len();
         let gz = gzip_size(file)?;
-        let br = fs::metadata(with_suffix(file, ".br"))
-            .map(|m| thousands(m.len()))
-            .unwrap_or_else(|_| "-".into());
+        let br = fs::metadata(with_suffix(file, ".br")).map(|m| thousands(m.len())).unwrap_or_else(|_| "-".into());
         total += gz;
-        let name = file
-            .strip_prefix(&dist)
-            .unwrap_or(file)
-            .display()
-            .to_string();
-        println!(
-            "{name:<28} {:>10} {:>10} {br:>10}",
-            thousands(raw),
-            thousands(gz)
-        );
+        let name = file.strip_prefix(&dist).unwrap_or(file).display().to_string();
+        println!("{name:<28} {:>10} {:>10} {br:>10}", thousands(raw), thousands(gz));
     }
-    let verdict = if total <= BUDGET_BYTES {
-        "PASS"
-    } else {
-        "OVER"
-    };
+    let verdict = if total <= BUDGET_BYTES { "PASS" } else { "OVER" };
     println!(
         "{:<28} {:>10} {:>10}   budget {} bytes (gzip -9): {verdict}",
         "total",
@@ -191,11 +137,7 @@ pub fn size(ws: &Workspace, check: bool) -> Result {
         thousands(BUDGET_BYTES)
     );
     if check && total > BUDGET_BYTES {
-        bail!(
-            "page weight {} bytes is over the {} byte budget",
-            thousands(total),
-            thousands(BUDGET_BYTES)
-        );
+        bail!("page weight {} bytes is over the {} byte budget", thousands(total), thousands(BUDGET_BYTES));
     }
     Ok(())
 }
@@ -218,11 +160,7 @@ fn page_files(dist: &Path) -> Result<Vec<PathBuf>> {
     files.push(dist.join("pkg").join("app_bg.wasm"));
     let snippets = dist.join("pkg").join("snippets");
     if snippets.is_dir() {
-        files.extend(
-            util::files_under(&snippets)?
-                .into_iter()
-                .filter(|f| extension(f) == "js"),
-        );
+        files.extend(util::files_under(&snippets)?.into_iter().filter(|f| extension(f) == "js"));
     }
     for entry in fs::read_dir(dist)? {
         let path = entry?.path();
@@ -273,11 +211,7 @@ fn gzip_size(file: &Path) -> Result<u64> {
         .output()
         .map_err(|e| format!("cannot run gzip: {e}"))?;
     if !out.status.success() {
-        bail!(
-            "gzip -9 -c {} failed: {}",
-            file.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("gzip -9 -c {} failed: {}", file.display(), String::from_utf8_lossy(&out.stderr));
     }
     Ok(out.stdout.len() as u64)
 }

@@ -57,8 +57,7 @@ pub fn CampaignPage(code: String) -> impl IntoView {
                     ui.offer(&i18n::offered(&campaign.locales), browser.as_deref());
                     state.set(Load::Ready);
                     if let Some(parent) = screen.get_untracked() {
-                        leptos::mount::mount_to(parent.into(), move || screening(campaign, code))
-                            .forget();
+                        leptos::mount::mount_to(parent.into(), move || screening(campaign, code)).forget();
                     }
                 }
                 Err(error) => state.set(Load::Failed(error)),
@@ -75,9 +74,7 @@ pub fn CampaignPage(code: String) -> impl IntoView {
     on_cleanup(move || handle.remove());
 
     let status = move || match state.get() {
-        Load::Loading => {
-            EitherOf3::A(view! { <p class="loading" role="status">{tr(|s| s.loading)}</p> })
-        }
+        Load::Loading => EitherOf3::A(view! { <p class="loading" role="status">{tr(|s| s.loading)}</p> }),
         Load::Failed(error) => {
             let (message, detail, retryable) = if error.is_not_found() {
                 (tr(|s| s.unknown_campaign), String::new(), false)
@@ -125,10 +122,7 @@ fn screening(campaign: &'static Campaign, code: &'static str) -> impl IntoView {
         responses.set(Responses::new(campaign));
         go(None, "intro-h");
     };
-    let result = move || {
-        done.get()
-            .map(|scores| result_view(campaign, scores, again))
-    };
+    let result = move || done.get().map(|scores| result_view(campaign, scores, again));
     view! {
         <div hidden=move || done.with(Option::is_some)>
             {intro(campaign, start)}
@@ -180,10 +174,7 @@ fn questions(
                 let choices = attribute
                     .values
                     .iter()
-                    .map(|v| Choice {
-                        value: v.clone(),
-                        label: Signal::stored(v.clone()),
-                    })
+                    .map(|v| Choice { value: v.clone(), label: Signal::stored(v.clone()) })
                     .collect();
                 view! {
                     <RadioGroup
@@ -221,9 +212,8 @@ fn questions(
                     } else {
                         // Hidden items leave the page (and the answers, see
                         // `Responses::set_answer`), not just the screen.
-                        let shown = move || {
-                            responses.with(|r| is_shown(definition, &definition.items[n].id, r.answers(i)))
-                        };
+                        let shown =
+                            move || responses.with(|r| is_shown(definition, &definition.items[n].id, r.answers(i)));
                         Either::Right(view! { <Show when=shown>{item_group(campaign, responses, i, n)}</Show> })
                     }
                 })
@@ -240,8 +230,7 @@ fn questions(
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let built =
-            responses.with_untracked(|r| build_submission(campaign, r, platform::new_uuid()));
+        let built = responses.with_untracked(|r| build_submission(campaign, r, platform::new_uuid()));
         match built {
             Ok((request, scores)) => {
                 sender.submit(code.to_owned(), &request);
@@ -274,24 +263,15 @@ fn questions(
 }
 
 /// The radio group of item `n` of instrument `i`.
-fn item_group(
-    campaign: &'static Campaign,
-    responses: RwSignal<Responses>,
-    i: usize,
-    n: usize,
-) -> impl IntoView {
+fn item_group(campaign: &'static Campaign, responses: RwSignal<Responses>, i: usize, n: usize) -> impl IntoView {
     let definition = &campaign.instruments[i];
     let item = &definition.items[n];
     let choices = definition
         .options_of(item)
         .iter()
-        .map(|option| Choice {
-            value: option.value.to_string(),
-            label: localized(&option.label),
-        })
+        .map(|option| Choice { value: option.value.to_string(), label: localized(&option.label) })
         .collect();
-    let selected =
-        Signal::derive(move || responses.with(|r| r.answer(i, &item.id).map(|v| v.to_string())));
+    let selected = Signal::derive(move || responses.with(|r| r.answer(i, &item.id).map(|v| v.to_string())));
     let on_select = Callback::new(move |value: String| {
         if let Ok(value) = value.parse::<i64>() {
             responses.update(|r| r.set_answer(definition, i, &item.id, value));

@@ -21,31 +21,25 @@ use crate::state::{format_total, is_critical};
 /// The scores shown are the browser's. They are final as soon as they are computed:
 /// the server re-scores with the same engine and refuses a submission whose
 /// `client_score` disagrees, so a respondent code never comes with other numbers.
-pub fn result_view(
-    campaign: &'static Campaign,
-    scores: &'static [Score],
-    again: impl Fn() + 'static,
-) -> impl IntoView {
+pub fn result_view(campaign: &'static Campaign, scores: &'static [Score], again: impl Fn() + 'static) -> impl IntoView {
     let sender = Sender::get();
-    let definition = move |score: &Score| {
-        campaign
-            .instruments
-            .iter()
-            .find(|d| d.id == score.instrument)
-    };
-    let critical = scores
-        .iter()
-        .any(|score| is_critical(definition(score), score));
+    let definition = move |score: &Score| campaign.instruments.iter().find(|d| d.id == score.instrument);
+    let critical = scores.iter().any(|score| is_critical(definition(score), score));
     let blocks = scores
         .iter()
         .map(|score| {
             let definition = definition(score);
-            let band = definition
-                .and_then(|d| d.bands.iter().find(|b| b.id == score.band))
-                .map_or_else(
-                    || Signal::stored(score.band.clone()),
-                    |b| localized(&b.label),
-                );
+            let band = match (definition, &score.band) {
+                (_, None) => {
+                    let text = tr(|s| s.not_scorable);
+                    Signal::derive(move || text().to_owned())
+                }
+                (Some(d), Some(id)) => match d.bands.iter().find(|b| &b.id == id) {
+                    Some(b) => localized(&b.label),
+                    None => Signal::stored(id.clone()),
+                },
+                (None, Some(id)) => Signal::stored(id.clone()),
+            };
             view! {
                 <div class="score" data-instrument=score.instrument.clone()>
                     <h3>{definition.map(|d| localized(&d.title))}</h3>
@@ -73,15 +67,12 @@ pub fn result_view(
                 <p class="hint">{tr(|s| s.code_hint)}</p>
             }),
             other => {
-                let (class, pick, detail): (_, fn(&'static Strings) -> &'static str, _) =
-                    match other {
-                        Some(Delivery::Queued) => ("notice", |s| s.queued, String::new()),
-                        Some(Delivery::Rejected(message)) => {
-                            ("error", |s| s.rejected, message.clone())
-                        }
-                        Some(Delivery::Unreadable) => ("notice", |s| s.unreadable, String::new()),
-                        _ => ("sending", |s| s.sending, String::new()),
-                    };
+                let (class, pick, detail): (_, fn(&'static Strings) -> &'static str, _) = match other {
+                    Some(Delivery::Queued) => ("notice", |s| s.queued, String::new()),
+                    Some(Delivery::Rejected(message)) => ("error", |s| s.rejected, message.clone()),
+                    Some(Delivery::Unreadable) => ("notice", |s| s.unreadable, String::new()),
+                    _ => ("sending", |s| s.sending, String::new()),
+                };
                 Either::Right(view! { <p class=class>{tr(pick)} {detail}</p> })
             }
         })

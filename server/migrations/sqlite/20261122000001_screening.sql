@@ -33,6 +33,7 @@ CREATE TABLE submissions (
     respondent_code TEXT NOT NULL UNIQUE,
     idempotency_key TEXT NOT NULL UNIQUE,
     request_digest TEXT NOT NULL,    -- SHA-256 of the request, to refuse a reused key
+    receipt TEXT NOT NULL,           -- JSON: the exact answer, returned again on a retry
     submitted_on TEXT NOT NULL       -- YYYY-MM-DD (UTC), never a time of day
 );
 
@@ -50,8 +51,8 @@ CREATE TABLE results (
     version TEXT NOT NULL,
     engine TEXT NOT NULL,
     answers TEXT NOT NULL,           -- JSON: answer per item id
-    total DOUBLE PRECISION NOT NULL,
-    band TEXT NOT NULL,
+    total DOUBLE PRECISION,          -- NULL: not scorable (too many items unanswered)
+    band TEXT,
     flags TEXT NOT NULL,             -- JSON: array of flag ids
     subscales TEXT NOT NULL,         -- JSON: subscale scores by id
     PRIMARY KEY (submission_id, position)

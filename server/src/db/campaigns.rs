@@ -52,13 +52,12 @@ impl Store {
     /// # Errors
     /// [`DbError::NotFound`] for an unknown code.
     pub async fn campaign_by_code(&self, code: &str) -> Result<Campaign, DbError> {
-        let row: CampaignRow = sqlx::query_as(
-            "SELECT id, code, name, locales, crisis_resources FROM campaigns WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| DbError::NotFound(format!("campaign {code}")))?;
+        let row: CampaignRow =
+            sqlx::query_as("SELECT id, code, name, locales, crisis_resources FROM campaigns WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| DbError::NotFound(format!("campaign {code}")))?;
         let instruments: Vec<InstrumentRow> = sqlx::query_as(
             "SELECT instrument, version FROM campaign_instruments WHERE campaign_id = $1 ORDER BY position",
         )
@@ -75,11 +74,7 @@ impl Store {
             .into_iter()
             .map(|i| {
                 instruments::library::find(&i.instrument, &i.version).ok_or_else(|| {
-                    anyhow!(
-                        "campaign {code} uses {} {}, which this build lacks",
-                        i.instrument,
-                        i.version
-                    )
+                    anyhow!("campaign {code} uses {} {}, which this build lacks", i.instrument, i.version)
                 })
             })
             .collect::<anyhow::Result<_>>()?;
@@ -123,13 +118,15 @@ impl Store {
         .await?;
         let Some(id) = id else { return Ok(false) };
         for (position, (instrument, version)) in new.instruments.iter().enumerate() {
-            sqlx::query("INSERT INTO campaign_instruments (campaign_id, position, instrument, version) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(position as i64)
-                .bind(instrument)
-                .bind(version)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO campaign_instruments (campaign_id, position, instrument, version) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(instrument)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
         }
         for (position, attribute) in new.cohort.iter().enumerate() {
             sqlx::query("INSERT INTO cohort_attributes (campaign_id, position, attribute, label, allowed) VALUES ($1, $2, $3, $4, $5)")

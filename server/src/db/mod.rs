@@ -50,8 +50,8 @@ impl Store {
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = url.backend();
-        let options = AnyConnectOptions::from_str(&url.connect_string())
-            .with_context(|| format!("bad database URL {url:?}"))?;
+        let options =
+            AnyConnectOptions::from_str(&url.connect_string()).with_context(|| format!("bad database URL {url:?}"))?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             .after_connect(move |conn, _| {
@@ -59,7 +59,10 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers proceed during a write; synchronous stays FULL
                         // (the default) so an acknowledged submission survives power loss.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -91,7 +94,5 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, DbError> {
-    serde_json::from_str(text)
-        .with_context(|| format!("stored {column} is not valid JSON"))
-        .map_err(DbError::Other)
+    serde_json::from_str(text).with_context(|| format!("stored {column} is not valid JSON")).map_err(DbError::Other)
 }

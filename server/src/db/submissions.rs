@@ -24,16 +24,9 @@ pub enum Inserted {
 }
 
 #[derive(sqlx::FromRow)]
-struct ReceiptRow {
-    respondent_code: String,
+struct StoredRow {
     request_digest: String,
-    instrument: String,
-    version: String,
-    engine: String,
-    total: f64,
-    band: String,
-    flags: String,
-    subscales: String,
+    receipt: String,
 }
 
 impl Store {
@@ -42,40 +35,12 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn submission_by_key(&self, key: &str) -> Result<Option<Stored>, DbError> {
-        let rows: Vec<ReceiptRow> = sqlx::query_as(
-            "SELECT s.respondent_code, s.request_digest, r.instrument, r.version, r.engine, r.total, r.band, r.flags, r.subscales
-             FROM submissions s JOIN results r ON r.submission_id = s.id
-             WHERE s.idempotency_key = $1 ORDER BY r.position",
-        )
-        .bind(key)
-        .fetch_all(&self.pool)
-        .await?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let (respondent_code, digest) =
-            (first.respondent_code.clone(), first.request_digest.clone());
-        let results = rows
-            .into_iter()
-            .map(|r| {
-                Ok(Score {
-                    flags: from_json("flags", &r.flags)?,
-                    subscales: from_json("subscales", &r.subscales)?,
-                    instrument: r.instrument,
-                    version: r.version,
-                    engine: r.engine,
-                    total: r.total,
-                    band: r.band,
-                })
-            })
-            .collect::<Result<_, DbError>>()?;
-        Ok(Some(Stored {
-            digest,
-            receipt: SubmissionReceipt {
-                respondent_code,
-                results,
-            },
-        }))
+        let row: Option<StoredRow> =
+            sqlx::query_as("SELECT request_digest, receipt FROM submissions WHERE idempotency_key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| Ok(Stored { digest: r.request_digest, receipt: from_json("receipt", &r.receipt)? })).transpose()
     }
 
     /// Stores a checked submission with its server-computed scores in one
@@ -93,52 +58,39 @@ impl Store {
     ) -> Result<Inserted, DbError> {
         // A collision of two random 40-bit codes is rare; retry a few times on one.
         for _ in 0..5 {
-            let code = crate::respondent_code::generate();
-            match self
-                .try_insert(campaign_id, request, scores, digest, day, &code)
-                .await
-            {
-                Ok(()) => {
-                    return Ok(Inserted::New(SubmissionReceipt {
-                        respondent_code: code,
-                        results: scores.to_vec(),
-                    }))
-                }
+            let receipt =
+                SubmissionReceipt { respondent_code: crate::respondent_code::generate(), results: scores.to_vec() };
+            match self.try_insert(campaign_id, request, &receipt, digest, day).await {
+                Ok(()) => return Ok(Inserted::New(receipt)),
                 Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
-                    if self
-                        .submission_by_key(&request.idempotency_key)
-                        .await?
-                        .is_some()
-                    {
+                    if self.submission_by_key(&request.idempotency_key).await?.is_some() {
                         return Ok(Inserted::KeyTaken);
                     }
                 }
                 Err(err) => return Err(err.into()),
             }
         }
-        Err(DbError::Other(anyhow::anyhow!(
-            "no free respondent code after 5 attempts"
-        )))
+        Err(DbError::Other(anyhow::anyhow!("no free respondent code after 5 attempts")))
     }
 
     async fn try_insert(
         &self,
         campaign_id: i64,
         request: &SubmissionRequest,
-        scores: &[Score],
+        receipt: &SubmissionReceipt,
         digest: &str,
         day: &str,
-        code: &str,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO submissions (campaign_id, respondent_code, idempotency_key, request_digest, submitted_on)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO submissions (campaign_id, respondent_code, idempotency_key, request_digest, receipt, submitted_on)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(campaign_id)
-        .bind(code)
+        .bind(&receipt.respondent_code)
         .bind(&request.idempotency_key)
         .bind(digest)
+        .bind(to_json(receipt))
         .bind(day)
         .fetch_one(&mut *tx)
         .await?;
@@ -150,7 +102,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        for (position, (result, score)) in request.results.iter().zip(scores).enumerate() {
+        for (position, (result, score)) in request.results.iter().zip(&receipt.results).enumerate() {
             sqlx::query(
                 "INSERT INTO results (submission_id, position, instrument, version, engine, answers, total, band, flags, subscales)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -180,9 +132,5 @@ pub fn digest(campaign: &str, request: &SubmissionRequest) -> String {
     hasher.update(campaign.as_bytes());
     hasher.update([0]);
     hasher.update(to_json(request).as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -11,9 +11,6 @@ use crate::error::ApiError;
 #[utoipa::path(get, path = "/api/v1/campaigns/{code}", tag = "campaigns",
     params(("code" = String, Path, description = "Campaign code from the screening link")),
     responses((status = 200, body = Campaign), (status = 404, body = ErrorBody)))]
-pub async fn get_campaign(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<Campaign>, ApiError> {
+pub async fn get_campaign(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Campaign>, ApiError> {
     Ok(Json(state.store.campaign_by_code(&code).await?.to_wire()))
 }

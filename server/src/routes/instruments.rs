@@ -11,12 +11,7 @@ use crate::error::ApiError;
 #[utoipa::path(get, path = "/api/v1/instruments", tag = "instruments",
     responses((status = 200, body = Vec<InstrumentSummary>)))]
 pub async fn list_instruments() -> Json<Vec<InstrumentSummary>> {
-    Json(
-        instruments::library::all()
-            .iter()
-            .map(InstrumentSummary::of)
-            .collect(),
-    )
+    Json(instruments::library::all().iter().map(InstrumentSummary::of).collect())
 }
 
 /// The full definition of the newest version of an instrument.

@@ -61,19 +61,12 @@ pub fn router(state: AppState, assets: Assets) -> Router {
     let (api, doc) = api(state);
     let doc = Arc::new(doc);
     let api = api
-        .route(
-            "/api/v1/openapi.json",
-            get(move || async move { Json(doc.as_ref().clone()) }),
-        )
-        .route(
-            "/api/{*rest}",
-            any(|| async { ApiError::NotFound("API route".into()) }),
-        )
+        .route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+        .route("/api/{*rest}", any(|| async { ApiError::NotFound("API route".into()) }))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(api_headers));
-    api.fallback_service(assets.service())
-        .layer(middleware::from_fn(common_headers))
+    api.fallback_service(assets.service()).layer(middleware::from_fn(common_headers))
 }
 
 /// The OpenAPI 3.1 document of this API.
@@ -84,9 +77,7 @@ async fn openapi_document() {}
 /// API answers may hold scores: no cache anywhere may keep them.
 async fn api_headers(request: Request<axum::body::Body>, next: Next) -> Response {
     let mut response = next.run(request).await;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -94,13 +85,7 @@ async fn api_headers(request: Request<axum::body::Body>, next: Next) -> Response
 async fn common_headers(request: Request<axum::body::Body>, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }

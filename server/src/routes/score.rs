@@ -18,9 +18,6 @@ pub async fn score_answers(
     Path(id): Path<String>,
     AppJson(request): AppJson<ScoreRequest>,
 ) -> Result<Json<Score>, ApiError> {
-    let definition = instruments::library::get(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("instrument {id}")))?;
-    instruments::score(definition, &request.answers)
-        .map(Json)
-        .map_err(|err| ApiError::from_score("answers", &err))
+    let definition = instruments::library::get(&id).ok_or_else(|| ApiError::NotFound(format!("instrument {id}")))?;
+    instruments::score(definition, &request.answers).map(Json).map_err(|err| ApiError::from_score("answers", &err))
 }

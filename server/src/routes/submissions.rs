@@ -41,16 +41,7 @@ pub async fn submit_responses(
         return replay(stored);
     }
     let scores = campaign.check(&request)?;
-    match store
-        .insert_submission(
-            campaign.id,
-            &request,
-            &scores,
-            &digest,
-            &crate::day::today(),
-        )
-        .await?
-    {
+    match store.insert_submission(campaign.id, &request, &scores, &digest, &crate::day::today()).await? {
         Inserted::New(receipt) => Ok((StatusCode::CREATED, Json(receipt))),
         Inserted::KeyTaken => {
             let stored = store

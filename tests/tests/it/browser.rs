@@ -27,22 +27,15 @@ fn dist() -> PathBuf {
 
 /// A headless Chromium whose preferred language is `language`, and its driver process.
 async fn browser(language: &str) -> (Client, tokio::process::Child, PathBuf) {
-    let driver_path =
-        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let driver = tokio::process::Command::new(&driver_path)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start chromedriver at {driver_path}: {e} (run `cargo xtask setup`)")
-        });
+        .unwrap_or_else(|e| panic!("cannot start chromedriver at {driver_path}: {e} (run `cargo xtask setup`)"));
     let profile = std::env::temp_dir().join(format!("xinan-chrome-{}-{port}", std::process::id()));
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -82,11 +75,7 @@ async fn answer_everything(client: &Client) -> Result<usize, fantoccini::error::
     loop {
         let mut progressed = false;
         for group in client.find_all(Locator::Css("[role=radiogroup]")).await? {
-            if !group
-                .find_all(Locator::Css("input[type=radio]:checked"))
-                .await?
-                .is_empty()
-            {
+            if !group.find_all(Locator::Css("input[type=radio]:checked")).await?.is_empty() {
                 continue;
             }
             let inputs = group.find_all(Locator::Css("input[type=radio]")).await?;
@@ -99,17 +88,8 @@ async fn answer_everything(client: &Client) -> Result<usize, fantoccini::error::
             // Click as a person would: on the option's label text.
             let id = choice.attr("id").await?;
             match id {
-                Some(id)
-                    if !client
-                        .find_all(Locator::Css(&format!("label[for='{id}']")))
-                        .await?
-                        .is_empty() =>
-                {
-                    client
-                        .find(Locator::Css(&format!("label[for='{id}']")))
-                        .await?
-                        .click()
-                        .await?
+                Some(id) if !client.find_all(Locator::Css(&format!("label[for='{id}']"))).await?.is_empty() => {
+                    client.find(Locator::Css(&format!("label[for='{id}']"))).await?.click().await?
                 }
                 _ => choice.click().await?,
             }
@@ -124,13 +104,7 @@ async fn answer_everything(client: &Client) -> Result<usize, fantoccini::error::
 
 async fn click_button(client: &Client, text: &str) -> Result<(), fantoccini::error::CmdError> {
     let xpath = format!("//button[normalize-space(.)='{text}']");
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::XPath(&xpath))
-        .await?
-        .click()
-        .await
+    client.wait().at_most(Duration::from_secs(20)).for_element(Locator::XPath(&xpath)).await?.click().await
 }
 
 /// What the page showed after submitting.
@@ -143,9 +117,7 @@ struct Shown {
 /// Completes DEMO in a browser preferring `language`, pressing the buttons by their
 /// visible names, and checks the shown PHQ-9 total against the database.
 async fn complete_demo(language: &str, start: &str, submit: &str) -> Shown {
-    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist()))
-        .await
-        .unwrap();
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
     let (client, _driver, profile) = browser(language).await;
     let outcome = async {
         client.goto(&app.url("/c/DEMO")).await?;
@@ -162,21 +134,9 @@ async fn complete_demo(language: &str, start: &str, submit: &str) -> Shown {
             .await?;
         let status = client.find(Locator::Css("#result")).await?;
         assert_eq!(status.attr("role").await?.as_deref(), Some("status"));
-        let phq9_total = client
-            .find(Locator::Css("#result [data-instrument='phq9'] .total"))
-            .await?
-            .text()
-            .await?;
-        let crisis = client
-            .find(Locator::Css("#result .crisis"))
-            .await?
-            .text()
-            .await?;
-        Ok::<_, fantoccini::error::CmdError>(Shown {
-            code: code.trim().to_owned(),
-            phq9_total,
-            crisis,
-        })
+        let phq9_total = client.find(Locator::Css("#result [data-instrument='phq9'] .total")).await?.text().await?;
+        let crisis = client.find(Locator::Css("#result .crisis")).await?.text().await?;
+        Ok::<_, fantoccini::error::CmdError>(Shown { code: code.trim().to_owned(), phq9_total, crisis })
     }
     .await;
     client.close().await.ok();
@@ -192,11 +152,7 @@ async fn complete_demo(language: &str, start: &str, submit: &str) -> Shown {
     .await
     .expect("the displayed respondent code is stored");
     let stored: f64 = row.get("total");
-    assert_eq!(
-        shown.phq9_total.trim(),
-        format!("{stored}"),
-        "displayed total equals stored total"
-    );
+    assert_eq!(shown.phq9_total.trim(), format!("{stored}"), "displayed total equals stored total");
     assert_eq!(stored, 18.0, "all PHQ-9 items answered 2");
     shown
 }
@@ -204,19 +160,11 @@ async fn complete_demo(language: &str, start: &str, submit: &str) -> Shown {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_student_completes_phq9_in_chinese_and_sees_the_stored_total() {
     let shown = complete_demo("zh-CN", "开始", "提交").await;
-    assert!(
-        shown.crisis.contains("12356"),
-        "item 9 answered: the Chinese crisis line is shown: {}",
-        shown.crisis
-    );
+    assert!(shown.crisis.contains("12356"), "item 9 answered: the Chinese crisis line is shown: {}", shown.crisis);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_employee_completes_the_screening_in_english() {
     let shown = complete_demo("en-US", "Start", "Submit").await;
-    assert!(
-        shown.crisis.contains("988"),
-        "item 9 answered: the crisis line is shown: {}",
-        shown.crisis
-    );
+    assert!(shown.crisis.contains("988"), "item 9 answered: the crisis line is shown: {}", shown.crisis);
 }

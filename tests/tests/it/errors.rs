@@ -28,9 +28,7 @@ async fn malformed_json_is_400(app: TestApp) {
 async fn a_body_over_64_kib_is_413(app: TestApp) {
     let mut body = submission();
     body["padding"] = json!("x".repeat(70 * 1024));
-    let response = app
-        .post_json("/api/v1/campaigns/DEMO/submissions", &body)
-        .await;
+    let response = app.post_json("/api/v1/campaigns/DEMO/submissions", &body).await;
     assert_eq!(error_of(response, 413).await["code"], "payload_too_large");
     assert_eq!(app.count("submissions").await, 0);
 }
@@ -48,25 +46,10 @@ async fn a_body_not_declared_json_is_415(app: TestApp) {
 }
 
 async fn unknown_api_routes_and_methods_answer_in_json(app: TestApp) {
-    let response = app
-        .http
-        .get(app.url("/api/v1/nothing-here"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.http.get(app.url("/api/v1/nothing-here")).send().await.unwrap();
     error_of(response, 404).await;
-    let response = app
-        .http
-        .delete(app.url("/api/v1/instruments"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.http.delete(app.url("/api/v1/instruments")).send().await.unwrap();
     error_of(response, 405).await;
-    let response = app
-        .http
-        .get(app.url("/api/v1/campaigns/NOPE"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.http.get(app.url("/api/v1/campaigns/NOPE")).send().await.unwrap();
     error_of(response, 404).await;
 }

@@ -14,19 +14,8 @@ on_both_databases!(
 );
 
 async fn instruments_are_listed_with_items_locales_and_licence(app: TestApp) {
-    let list: Vec<Value> = app
-        .http
-        .get(app.url("/api/v1/instruments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let phq9 = list
-        .iter()
-        .find(|i| i["id"] == "phq9")
-        .expect("phq9 listed");
+    let list: Vec<Value> = app.http.get(app.url("/api/v1/instruments")).send().await.unwrap().json().await.unwrap();
+    let phq9 = list.iter().find(|i| i["id"] == "phq9").expect("phq9 listed");
     assert_eq!(phq9["items"], 10);
     assert_eq!(phq9["version"], "1.0.0");
     assert_eq!(phq9["locales"], json!(["en", "zh-Hans"]));
@@ -35,41 +24,20 @@ async fn instruments_are_listed_with_items_locales_and_licence(app: TestApp) {
 }
 
 async fn an_instrument_is_served_in_full(app: TestApp) {
-    let body: Value = app
-        .http
-        .get(app.url("/api/v1/instruments/gad7"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let definition: instruments::Definition =
-        serde_json::from_value(body).expect("a full definition");
+    let body: Value = app.http.get(app.url("/api/v1/instruments/gad7")).send().await.unwrap().json().await.unwrap();
+    let definition: instruments::Definition = serde_json::from_value(body).expect("a full definition");
     assert_eq!(&definition, instruments::library::get("gad7").unwrap());
 }
 
 async fn an_unknown_instrument_is_404(app: TestApp) {
-    let response = app
-        .http
-        .get(app.url("/api/v1/instruments/sdq"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.http.get(app.url("/api/v1/instruments/sdq")).send().await.unwrap();
     assert_eq!(error_of(response, 404).await["code"], "not_found");
-    let response = app
-        .post_json("/api/v1/score/sdq", &json!({"answers": {}}))
-        .await;
+    let response = app.post_json("/api/v1/score/sdq", &json!({"answers": {}})).await;
     error_of(response, 404).await;
 }
 
 async fn scoring_returns_total_band_and_flags_and_stores_nothing(app: TestApp) {
-    let response = app
-        .post_json(
-            "/api/v1/score/phq9",
-            &json!({"answers": phq9([3, 3, 3, 3, 3, 3, 2, 0, 1])}),
-        )
-        .await;
+    let response = app.post_json("/api/v1/score/phq9", &json!({"answers": phq9([3, 3, 3, 3, 3, 3, 2, 0, 1])})).await;
     assert_eq!(response.status(), 200);
     let score: Value = response.json().await.unwrap();
     assert_eq!(score["instrument"], "phq9");
@@ -86,42 +54,22 @@ async fn scoring_returns_total_band_and_flags_and_stores_nothing(app: TestApp) {
 async fn scoring_names_the_item_at_fault(app: TestApp) {
     let mut answers = phq9([0; 9]);
     answers.as_object_mut().unwrap().remove("phq9_4");
-    let error = error_of(
-        app.post_json("/api/v1/score/phq9", &json!({"answers": answers}))
-            .await,
-        422,
-    )
-    .await;
+    let error = error_of(app.post_json("/api/v1/score/phq9", &json!({"answers": answers})).await, 422).await;
     assert_eq!(error["field"], "answers.phq9_4");
     assert_eq!(error["message"], "item phq9_4: answer missing");
 
     let mut answers = phq9([0; 9]);
     answers["phq9_2"] = json!(9);
-    let error = error_of(
-        app.post_json("/api/v1/score/phq9", &json!({"answers": answers}))
-            .await,
-        422,
-    )
-    .await;
+    let error = error_of(app.post_json("/api/v1/score/phq9", &json!({"answers": answers})).await, 422).await;
     assert_eq!(error["field"], "answers.phq9_2");
 
     let mut answers = phq9([0; 9]);
     answers["phq9_12"] = json!(0);
-    let error = error_of(
-        app.post_json("/api/v1/score/phq9", &json!({"answers": answers}))
-            .await,
-        422,
-    )
-    .await;
+    let error = error_of(app.post_json("/api/v1/score/phq9", &json!({"answers": answers})).await, 422).await;
     assert_eq!(error["field"], "answers.phq9_12");
 
     let mut answers = phq9([0; 9]);
     answers["phq9_1"] = json!("often");
-    let error = error_of(
-        app.post_json("/api/v1/score/phq9", &json!({"answers": answers}))
-            .await,
-        422,
-    )
-    .await;
+    let error = error_of(app.post_json("/api/v1/score/phq9", &json!({"answers": answers})).await, 422).await;
     assert_eq!(error["field"], "answers.phq9_1");
 }

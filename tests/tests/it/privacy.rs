@@ -5,10 +5,7 @@ use xinan_tests::{on_both_databases, TestApp};
 
 use crate::support::submission;
 
-on_both_databases!(
-    stored_rows_hold_no_identifying_columns,
-    responses_are_never_cached
-);
+on_both_databases!(stored_rows_hold_no_identifying_columns, responses_are_never_cached);
 
 /// Adding a column to these tables must be a conscious decision: this test lists
 /// exactly what may be stored. No address, user agent, cookie or time of day.
@@ -26,19 +23,9 @@ async fn stored_rows_hold_no_identifying_columns(app: TestApp) {
     let expected: [(&str, &[&str]); 3] = [
         (
             "submissions",
-            &[
-                "id",
-                "campaign_id",
-                "respondent_code",
-                "idempotency_key",
-                "request_digest",
-                "submitted_on",
-            ],
+            &["id", "campaign_id", "respondent_code", "idempotency_key", "request_digest", "receipt", "submitted_on"],
         ),
-        (
-            "submission_cohort",
-            &["submission_id", "attribute", "value"],
-        ),
+        ("submission_cohort", &["submission_id", "attribute", "value"]),
         (
             "results",
             &[
@@ -56,31 +43,20 @@ async fn stored_rows_hold_no_identifying_columns(app: TestApp) {
         ),
     ];
     for (table, columns) in expected {
-        let row = sqlx::query(&format!("SELECT * FROM {table}"))
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
+        let row = sqlx::query(&format!("SELECT * FROM {table}")).fetch_one(app.store.pool()).await.unwrap();
         let names: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
         assert_eq!(names, columns, "columns of {table}");
     }
-    let day: String = sqlx::query_scalar("SELECT submitted_on FROM submissions")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let day: String =
+        sqlx::query_scalar("SELECT submitted_on FROM submissions").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(day.len(), 10, "only the day is stored: {day}");
-    let everything: Vec<String> = sqlx::query_scalar("SELECT answers FROM results")
-        .fetch_all(app.store.pool())
-        .await
-        .unwrap();
-    assert!(everything
-        .iter()
-        .all(|a| !a.contains("203.0.113.7") && !a.contains("Mozilla")));
+    let everything: Vec<String> =
+        sqlx::query_scalar("SELECT answers FROM results").fetch_all(app.store.pool()).await.unwrap();
+    assert!(everything.iter().all(|a| !a.contains("203.0.113.7") && !a.contains("Mozilla")));
 }
 
 async fn responses_are_never_cached(app: TestApp) {
-    let response = app
-        .post_json("/api/v1/campaigns/DEMO/submissions", &submission())
-        .await;
+    let response = app.post_json("/api/v1/campaigns/DEMO/submissions", &submission()).await;
     assert_eq!(response.headers()["cache-control"], "no-store");
     assert_eq!(response.headers()["referrer-policy"], "no-referrer");
 }

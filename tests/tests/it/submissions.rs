@@ -27,42 +27,30 @@ async fn a_valid_submission_is_stored_with_server_scores(app: TestApp) {
     let receipt: Value = response.json().await.unwrap();
     let code = receipt["respondent_code"].as_str().unwrap();
     assert_eq!(code.len(), 8);
-    assert!(
-        code.chars()
-            .all(|c| "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)),
-        "{code}"
-    );
+    assert!(code.chars().all(|c| "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)), "{code}");
     assert_eq!(receipt["results"][0]["total"], 9);
     assert_eq!(receipt["results"][0]["flags"], json!(["critical"]));
     assert_eq!(receipt["results"][1]["band"], "severe");
 
     // Acknowledged means committed: a separate connection sees it.
-    let row = sqlx::query("SELECT respondent_code, submitted_on FROM submissions")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let row =
+        sqlx::query("SELECT respondent_code, submitted_on FROM submissions").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(row.get::<String, _>("respondent_code"), code);
     assert_eq!(row.get::<String, _>("submitted_on"), server::day::today());
-    let results = sqlx::query(
-        "SELECT instrument, engine, total, band, flags, answers FROM results ORDER BY position",
-    )
-    .fetch_all(app.store.pool())
-    .await
-    .unwrap();
+    let results = sqlx::query("SELECT instrument, engine, total, band, flags, answers FROM results ORDER BY position")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].get::<f64, _>("total"), 9.0);
-    assert_eq!(
-        results[0].get::<String, _>("engine"),
-        instruments::ENGINE_VERSION
-    );
+    assert_eq!(results[0].get::<String, _>("engine"), instruments::ENGINE_VERSION);
     assert_eq!(results[0].get::<String, _>("flags"), "[\"critical\"]");
     let answers: Value = serde_json::from_str(&results[0].get::<String, _>("answers")).unwrap();
     assert_eq!(answers, phq9([1; 9]));
-    let cohort: String =
-        sqlx::query_scalar("SELECT value FROM submission_cohort WHERE attribute = 'grade'")
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
+    let cohort: String = sqlx::query_scalar("SELECT value FROM submission_cohort WHERE attribute = 'grade'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
     assert_eq!(cohort, "8");
 }
 
@@ -90,9 +78,7 @@ async fn a_reused_key_with_other_answers_is_refused(app: TestApp) {
 
 async fn concurrent_retries_store_exactly_one_submission(app: TestApp) {
     let body = submission();
-    let handles: Vec<_> = (0..8)
-        .map(|_| tokio::spawn(app.http.post(app.url(SUBMIT)).json(&body).send()))
-        .collect();
+    let handles: Vec<_> = (0..8).map(|_| tokio::spawn(app.http.post(app.url(SUBMIT)).json(&body).send())).collect();
     let mut statuses = Vec::new();
     let mut codes = Vec::new();
     for handle in handles {
@@ -115,10 +101,7 @@ async fn invalid_answers_are_refused_naming_the_item(app: TestApp) {
     assert_eq!(error["code"], "invalid_answer");
 
     let mut body = submission();
-    body["results"][1]["answers"]
-        .as_object_mut()
-        .unwrap()
-        .remove("gad7_7");
+    body["results"][1]["answers"].as_object_mut().unwrap().remove("gad7_7");
     let error = error_of(app.post_json(SUBMIT, &body).await, 422).await;
     assert_eq!(error["field"], "results[1].answers.gad7_7");
 
@@ -157,10 +140,7 @@ async fn instruments_and_versions_outside_the_campaign_are_refused(app: TestApp)
     let mut body = submission();
     body["results"].as_array_mut().unwrap().pop();
     let error = error_of(app.post_json(SUBMIT, &body).await, 422).await;
-    assert_eq!(
-        (error["field"].as_str(), error["code"].as_str()),
-        (Some("results"), Some("missing_instrument"))
-    );
+    assert_eq!((error["field"].as_str(), error["code"].as_str()), (Some("results"), Some("missing_instrument")));
 
     let mut body = submission();
     let duplicate = body["results"][0].clone();
@@ -197,23 +177,12 @@ async fn unknown_fields_are_refused(app: TestApp) {
     let mut body = submission();
     body["name"] = json!("Zhang San");
     let error = error_of(app.post_json(SUBMIT, &body).await, 422).await;
-    assert!(
-        error["message"]
-            .as_str()
-            .unwrap()
-            .contains("unknown field `name`"),
-        "{error}"
-    );
+    assert!(error["message"].as_str().unwrap().contains("unknown field `name`"), "{error}");
     assert_eq!(app.count("submissions").await, 0);
 }
 
 async fn an_unknown_campaign_is_404(app: TestApp) {
-    let error = error_of(
-        app.post_json("/api/v1/campaigns/NOPE/submissions", &submission())
-            .await,
-        404,
-    )
-    .await;
+    let error = error_of(app.post_json("/api/v1/campaigns/NOPE/submissions", &submission()).await, 404).await;
     assert_eq!(error["code"], "not_found");
     assert_eq!(app.count("submissions").await, 0);
 }

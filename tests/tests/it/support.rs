@@ -4,21 +4,15 @@ use serde_json::{json, Value};
 
 /// PHQ-9 answers in item order (item 10 left out).
 pub fn phq9(values: [i64; 9]) -> Value {
-    let map: serde_json::Map<String, Value> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (format!("phq9_{}", i + 1), json!(v)))
-        .collect();
+    let map: serde_json::Map<String, Value> =
+        values.iter().enumerate().map(|(i, v)| (format!("phq9_{}", i + 1), json!(v))).collect();
     Value::Object(map)
 }
 
 /// GAD-7 answers in item order.
 pub fn gad7(values: [i64; 7]) -> Value {
-    let map: serde_json::Map<String, Value> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (format!("gad7_{}", i + 1), json!(v)))
-        .collect();
+    let map: serde_json::Map<String, Value> =
+        values.iter().enumerate().map(|(i, v)| (format!("gad7_{}", i + 1), json!(v))).collect();
     Value::Object(map)
 }
 
@@ -41,13 +35,7 @@ pub async fn error_of(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status);
     let body: Value = response.json().await.expect("error body is JSON");
     let error = &body["error"];
-    assert!(
-        error["code"].is_string() && error["message"].is_string(),
-        "{body}"
-    );
-    assert!(
-        error.get("field").is_some(),
-        "field must be present (null or a name): {body}"
-    );
+    assert!(error["code"].is_string() && error["message"].is_string(), "{body}");
+    assert!(error.get("field").is_some(), "field must be present (null or a name): {body}");
     error.clone()
 }

@@ -11,11 +11,7 @@ use crate::i18n::{crisis_resources, tr, use_ui};
 #[component]
 pub fn CrisisBox(resources: &'static Text, urgent: bool) -> impl IntoView {
     let ui = use_ui();
-    let lead = tr(if urgent {
-        |s| s.crisis_lead
-    } else {
-        |s| s.help_title
-    });
+    let lead = tr(if urgent { |s| s.crisis_lead } else { |s| s.help_title });
     view! {
         <div class=if urgent { "crisis" } else { "help" }>
             <p>
