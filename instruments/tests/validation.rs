@@ -138,3 +138,43 @@ fn definitions_round_trip_through_json() {
         assert_eq!(&load("again.json", &text).unwrap(), definition);
     }
 }
+
+#[test]
+fn loader_rejects_an_optional_scored_item_without_a_missing_data_rule() {
+    let mut v = phq9();
+    v["items"][2]["required"] = json!(false);
+    let message = only_problem(&v);
+    assert!(
+        message.contains("scoring.items: `phq9_3` is optional, so this scale needs a missing-data rule"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_rejects_prorated_totals_that_fall_between_bands() {
+    let mut v = phq9();
+    for item in v["items"].as_array_mut().unwrap().iter_mut().take(9) {
+        item["required"] = json!(false);
+    }
+    v["scoring"]["missing"] = json!({"max_missing": 1, "fill": "prorate"});
+    let message = only_problem(&v);
+    assert!(message.contains("bands: bands leave a gap: possible score 4.5 is in no band"), "{message}");
+    v["scoring"]["missing"]["rounding"] = json!("nearest");
+    load_value(&v).expect("rounded prorated totals fall in the bands");
+}
+
+#[test]
+fn loader_rejects_a_condition_without_bounds() {
+    let mut v = phq9();
+    v["positive_screen"] = json!({"on": "total"});
+    let message = only_problem(&v);
+    assert!(message.contains("positive_screen: give at_least, at_most or both"), "{message}");
+}
+
+#[test]
+fn loader_rejects_an_instrument_without_population() {
+    let mut v = phq9();
+    v.as_object_mut().unwrap().remove("population");
+    let message = load_value(&v).unwrap_err().to_string();
+    assert!(message.contains("missing field `population`"), "{message}");
+}
