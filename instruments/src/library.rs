@@ -8,8 +8,18 @@ use crate::definition::Definition;
 use crate::loader::load;
 
 /// File name and content of every bundled instrument file.
-pub const FILES: &[(&str, &str)] =
-    &[("phq9.json", include_str!("../library/phq9.json")), ("gad7.json", include_str!("../library/gad7.json"))];
+pub const FILES: &[(&str, &str)] = &[
+    ("phq9.json", include_str!("../library/phq9.json")),
+    ("gad7.json", include_str!("../library/gad7.json")),
+    ("phq2.json", include_str!("../library/phq2.json")),
+    ("gad2.json", include_str!("../library/gad2.json")),
+    ("who5.json", include_str!("../library/who5.json")),
+    ("k10.json", include_str!("../library/k10.json")),
+    ("k6.json", include_str!("../library/k6.json")),
+    ("cesd.json", include_str!("../library/cesd.json")),
+    ("pcl5.json", include_str!("../library/pcl5.json")),
+    ("psc17.json", include_str!("../library/psc17.json")),
+];
 
 /// Every bundled definition, in [`FILES`] order.
 ///

@@ -1,4 +1,4 @@
-//! Conformance of PHQ-9 and GAD-7 scoring to their published rules, run natively and,
+//! Conformance of the bundled instruments' scoring to their published rules, run natively and,
 //! compiled to wasm32, in headless Chromium: both must give the same results.
 //!
 //! Sources: Kroenke K, Spitzer RL, Williams JB. The PHQ-9: validity of a brief
@@ -7,6 +7,16 @@
 //! question is not scored). Spitzer RL et al. A brief measure for assessing generalized
 //! anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092-1097 (bands 0–4,
 //! 5–9, 10–14, 15–21).
+//!
+//! The other bundled instruments, one scoring rule each (details in the file's `citations`):
+//! - PHQ-2: Kroenke K et al. Medical Care 2003;41(11):1284-1292 (sum 0–6, positive ≥ 3).
+//! - GAD-2: Kroenke K et al. Ann Intern Med 2007;146(5):317-325 (sum 0–6, positive ≥ 3; cut-off via secondary sources).
+//! - WHO-5: Topp CW et al. Psychother Psychosom 2015;84:167-176 (raw 0–25 × 4; ≤ 50 and ≤ 28 via secondary sources).
+//! - K10: ABS 4817.0.55.001 (2012), Tables D–E (items 1–5, 10–50; 10–15, 16–21, 22–29, 30–50).
+//! - K6: Kessler RC et al. Int J Methods Psychiatr Res 2010;19(S1):4-22 (coded 4–0, 0–24); ≥ 13, ≥ 5: Prochaska 2012.
+//! - CES-D: Radloff LS. Appl Psychol Meas 1977;1:385-401 (reverse 4, 8, 12, 16; 0–60; ≥ 16; > 4 missing not scored).
+//! - PCL-5: Comorbidity Guidelines (AU) after Weathers et al. 2013 (sum 0–80; 31–33, Xin'an uses 33; clusters B/C/D/E).
+//! - PSC-17: Gardner W et al. Ambul Child Health 1999;5:225-236 (I ≥ 5, A ≥ 7, E ≥ 7, total ≥ 15; blank = 0, 4+ void).
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
