@@ -223,12 +223,11 @@ impl<'a> Scale<'a> {
                     sum += v;
                     answered += 1;
                 }
-                None => match self.missing {
-                    Some(MissingRule { fill: Fill::Lowest, .. }) => {
-                        sum += scored_values(definition, id).first().copied().unwrap_or(0)
+                None => {
+                    if let Some(MissingRule { fill: Fill::Lowest, .. }) = self.missing {
+                        sum += scored_values(definition, id).first().copied().unwrap_or(0);
                     }
-                    _ => {}
-                },
+                }
             }
         }
         let missing = self.items.len() - answered;

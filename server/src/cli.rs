@@ -6,8 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use instruments::definition::{Condition, Group};
+use instruments::Definition;
+
 use crate::config::{DatabaseUrl, Settings};
 use crate::db::Store;
+use crate::interop::{fhir_export, fhir_import, reproschema, ImportOptions};
 
 /// Xin'an: anonymous mental-health screening for schools and workplaces.
 #[derive(Debug, Parser)]
@@ -53,6 +57,62 @@ enum InstrumentsCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// List the bundled instruments, one line each.
+    List,
+    /// Print a bundled instrument in an exchange format.
+    Export {
+        /// Instrument id, e.g. phq9.
+        id: String,
+        /// Exchange format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Version (default: the newest bundled one).
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Convert a questionnaire into a native instrument file; the report of what was
+    /// carried goes to stderr.
+    Import {
+        /// A FHIR Questionnaire JSON file, or a ReproSchema activity folder.
+        path: PathBuf,
+        /// Source format.
+        #[arg(long, value_enum)]
+        from: ImportFormat,
+        /// Where to write the native JSON (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Instrument id (default: derived from the source's name).
+        #[arg(long)]
+        id: Option<String>,
+        /// Licence statement, needed when the source states none.
+        #[arg(long)]
+        licence: Option<String>,
+        /// Youngest validated age [default: 18].
+        #[arg(long)]
+        min_age: Option<u8>,
+        /// Validated groups, comma-separated: child, adolescent, adult [default: those --min-age reaches].
+        #[arg(long, value_delimiter = ',', value_parser = parse_group)]
+        groups: Option<Vec<Group>>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ExportFormat {
+    /// FHIR R4 Questionnaire (JSON).
+    Fhir,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ImportFormat {
+    /// FHIR R4 Questionnaire (JSON file).
+    Fhir,
+    /// ReproSchema activity (folder).
+    Reproschema,
+}
+
+fn parse_group(s: &str) -> Result<Group, String> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_owned()))
+        .map_err(|_| format!("`{s}` is not a group (child, adolescent, adult)"))
 }
 
 /// Runs the command line; the binary's `main` is only this.
@@ -71,6 +131,28 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Instruments(InstrumentsCommand::Check { files }) => check(&files),
+        Command::Instruments(InstrumentsCommand::List) => {
+            for definition in instruments::library::all() {
+                println!("{}", summary(definition));
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Instruments(InstrumentsCommand::Export { id, format: ExportFormat::Fhir, version }) => {
+            match export(&id, version.as_deref()) {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    eprintln!("xinan instruments export: {message}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Instruments(InstrumentsCommand::Import { path, from, out, id, licence, min_age, groups }) => {
+            let options = ImportOptions { id, licence, min_age, groups, today: crate::day::today() };
+            import(&path, from, out.as_deref(), &options)
+        }
         Command::Serve { listen, dist } => run_async(async move {
             let settings = Settings { listen, database_url: database_url(&cli.database_url)?, dist };
             let app = crate::Application::build(settings).await?;
@@ -145,5 +227,93 @@ fn check(files: &[PathBuf]) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// One line per instrument: what a campaign author needs to pick one.
+pub fn summary(d: &Definition) -> String {
+    let title = d.text(&d.title, &instruments::Locale::parse("en").expect("a valid tag"));
+    let locales: Vec<&str> = d.locales.iter().map(instruments::Locale::as_str).collect();
+    let groups: Vec<&str> = d.population.groups.iter().map(|g| crate::interop::group_name(*g)).collect();
+    let ages = match d.population.max_age {
+        Some(max) => format!("{}–{max}", d.population.min_age),
+        None => format!("{}+", d.population.min_age),
+    };
+    let cut_off = match &d.positive_screen {
+        Some(Condition::Total { at_least: Some(n), at_most: None }) => format!("cut-off total ≥ {n}"),
+        Some(Condition::Total { at_least: None, at_most: Some(n) }) => format!("cut-off total ≤ {n}"),
+        Some(other) => format!("cut-off: {}", crate::interop::describe(other)),
+        None => "no cut-off".to_owned(),
+    };
+    format!(
+        "{} {}\t{title}\t{} items\t{}\t{}\t{} {ages}\t{cut_off}",
+        d.id,
+        d.version,
+        d.items.len(),
+        locales.join(","),
+        d.licence.id,
+        groups.join(",")
+    )
+}
+
+/// The FHIR Questionnaire of a bundled instrument, pretty-printed.
+///
+/// # Errors
+/// A message naming the unknown instrument or version.
+pub fn export(id: &str, version: Option<&str>) -> Result<String, String> {
+    let definition = match version {
+        Some(v) => instruments::library::find(id, v).ok_or_else(|| format!("no bundled {id} at version {v}")),
+        None => instruments::library::get(id).ok_or_else(|| {
+            let known: Vec<&str> = instruments::library::all().iter().map(|d| d.id.as_str()).collect();
+            format!("unknown instrument `{id}` (known: {})", known.join(", "))
+        }),
+    }?;
+    Ok(serde_json::to_string_pretty(&fhir_export::questionnaire(definition)).expect("JSON serializes"))
+}
+
+/// Imports, prints the report to stderr, writes the JSON, then loads what was
+/// written: exit 2 when the source cannot be imported, 1 when the result does not
+/// load (it is still written, so that the gaps can be filled by hand).
+fn import(
+    path: &std::path::Path,
+    from: ImportFormat,
+    out: Option<&std::path::Path>,
+    options: &ImportOptions,
+) -> ExitCode {
+    let name = path.display().to_string();
+    let imported = match from {
+        ImportFormat::Fhir => std::fs::read_to_string(path)
+            .map_err(|e| crate::interop::ImportError::Unreadable { file: name.clone(), reason: e.to_string() })
+            .and_then(|text| fhir_import::import(&name, &text, options)),
+        ImportFormat::Reproschema => reproschema::import(path, options),
+    };
+    let imported = match imported {
+        Ok(imported) => imported,
+        Err(err) => {
+            eprintln!("xinan instruments import: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    eprint!("{}", imported.report);
+    let json = serde_json::to_string_pretty(&imported.definition).expect("a definition serializes") + "\n";
+    let target = match out {
+        Some(file) => match std::fs::write(file, &json) {
+            Ok(()) => file.display().to_string(),
+            Err(e) => {
+                eprintln!("xinan instruments import: {}: cannot write: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => {
+            print!("{json}");
+            "<stdout>".to_owned()
+        }
+    };
+    match instruments::load(&target, &json) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xinan instruments import: {name}: the imported definition does not load:\n{err}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -9,7 +9,7 @@ use instruments::ScoreError;
 use crate::db::DbError;
 
 /// Everything a request can fail with. Variants name causes; the status is decided
-/// in [`ApiError::status`] only.
+/// in `ApiError::status` only.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No such resource (campaign, instrument, route).

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod interop;
 pub mod respondent_code;
 pub mod routes;
 pub mod telemetry;

@@ -26,7 +26,7 @@ fn score_exits_2_naming_the_bad_input() {
         (["score", "phq9", "1,1,1,1,1,1,1,1,7"], "item phq9_9: answer 7 is not one of [0, 1, 2, 3]"),
         (["score", "phq9", "1,1,1"], "item phq9_4: answer missing"),
         (["score", "phq9", "1,x,1,1,1,1,1,1,1"], "value 2 (`x`) is not a whole number"),
-        (["score", "sdq", "1"], "unknown instrument `sdq` (known: phq9, gad7)"),
+        (["score", "sdq", "1"], "unknown instrument `sdq` (known: phq9, gad7, "),
         (["score", "gad7", "0,0,0,0,0,0,0,0"], "gad7 has 7 items, got 8 values"),
     ] {
         let output = xinan(&args);
