@@ -34,5 +34,7 @@ pub fn campaign() -> NewCampaign {
             values: vec!["7".into(), "8".into(), "9".into()],
         }],
         instruments: vec![library("phq9"), library("gad7")],
+        // Grades 7–9 of a Chinese junior middle school.
+        ages: (12, 16),
     }
 }

@@ -6,6 +6,8 @@ CREATE TABLE campaigns (
     name TEXT NOT NULL,              -- JSON: text per locale
     locales TEXT NOT NULL,           -- JSON: array of locale tags
     crisis_resources TEXT NOT NULL,  -- JSON: text per locale
+    min_age INTEGER NOT NULL,          -- respondents' ages: every instrument must be
+    max_age INTEGER NOT NULL,          -- validated for all of them
     created_on TEXT NOT NULL         -- YYYY-MM-DD
 );
 
