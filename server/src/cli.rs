@@ -45,8 +45,24 @@ enum Command {
     /// Work with instrument files.
     #[command(subcommand)]
     Instruments(InstrumentsCommand),
+    /// Work with stored results.
+    #[command(subcommand)]
+    Results(ResultsCommand),
     /// Create the demo campaign DEMO (PHQ-9 and GAD-7, grades 7–9) if it is missing.
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum ResultsCommand {
+    /// Print one submission's results as a FHIR R4 Bundle of QuestionnaireResponses
+    /// (no subject, the day only).
+    Export {
+        /// The respondent code shown to the respondent.
+        respondent_code: String,
+        /// Exchange format.
+        #[arg(long, value_parser = ["fhir"], default_value = "fhir")]
+        format: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +174,25 @@ pub fn main() -> ExitCode {
             let app = crate::Application::build(settings).await?;
             tracing::info!(port = app.port(), "xinan listening");
             app.run_until_stopped().await?;
+            Ok(())
+        }),
+        Command::Results(ResultsCommand::Export { respondent_code, format: _ }) => run_async(async move {
+            let store = Store::connect(&database_url(&cli.database_url)?).await?;
+            let (day, results) = store.results_by_respondent(&respondent_code).await?;
+            let mut entries = Vec::new();
+            for result in results {
+                let definition = instruments::library::find(&result.score.instrument, &result.score.version)
+                    .ok_or_else(|| anyhow::anyhow!("instrument {} is not in this build", result.score.instrument))?;
+                let resource = crate::interop::fhir_export::questionnaire_response(
+                    definition,
+                    &result.answers,
+                    &result.score,
+                    &day,
+                )?;
+                entries.push(serde_json::json!({ "resource": resource }));
+            }
+            let bundle = serde_json::json!({ "resourceType": "Bundle", "type": "collection", "entry": entries });
+            println!("{}", serde_json::to_string_pretty(&bundle)?);
             Ok(())
         }),
         Command::Demo => run_async(async move {

@@ -85,3 +85,56 @@ fn an_unsupported_database_url_is_refused() {
     assert!(!output.status.success());
     assert!(stderr(&output).contains("database URL must start with sqlite: or postgres://"), "{}", stderr(&output));
 }
+
+/// A stored submission exports as FHIR QuestionnaireResponses that name no one.
+#[test]
+fn results_export_prints_questionnaire_responses_without_identity() {
+    let path = std::env::temp_dir().join(format!("xinan-export-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let code = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = server::db::Store::connect(&server::config::DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+        store.ensure_campaign(&server::demo::campaign(), "2026-11-22").await.unwrap();
+        let campaign = store.campaign_by_code("DEMO").await.unwrap();
+        let results = ["phq9", "gad7"]
+            .iter()
+            .map(|id| {
+                let definition = instruments::library::get(id).unwrap();
+                let answers: instruments::Answers =
+                    definition.scoring.items.iter().map(|item| (item.clone(), 1)).collect();
+                let score = instruments::score(definition, &answers).unwrap();
+                instruments::wire::InstrumentAnswers {
+                    instrument: definition.id.clone(),
+                    version: definition.version.clone(),
+                    answers,
+                    client_score: instruments::wire::ClientScore::of(&score),
+                }
+            })
+            .collect();
+        let request = instruments::wire::SubmissionRequest {
+            idempotency_key: "67e55044-10b1-426f-9247-bb680e5fe0c8".into(),
+            cohort: [("grade".to_owned(), "8".to_owned())].into(),
+            results,
+        };
+        let scores = campaign.check(&request).unwrap();
+        match store.insert_submission(campaign.id, &request, &scores, "digest", "2026-11-22").await.unwrap() {
+            server::db::Inserted::New(receipt) => receipt.respondent_code,
+            server::db::Inserted::KeyTaken => unreachable!(),
+        }
+    });
+    let output = xinan(&["--database-url", &url, "results", "export", &code]);
+    let unknown = xinan(&["--database-url", &url, "results", "export", "NOSUCHXX"]);
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+    assert!(output.status.success(), "{}", stderr(&output));
+    let bundle: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entries = bundle["entry"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    let response = &entries[0]["resource"];
+    assert_eq!(response["resourceType"], "QuestionnaireResponse");
+    assert_eq!(response["authored"], "2026-11-22");
+    assert!(response.get("subject").is_none(), "no subject: {response}");
+    assert_eq!(response["item"].as_array().unwrap().len(), 9, "PHQ-9 items 1-9 (item 10 unanswered)");
+    assert!(!unknown.status.success());
+    assert!(stderr(&unknown).contains("respondent code NOSUCHXX not found"), "{}", stderr(&unknown));
+}

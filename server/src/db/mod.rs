@@ -13,7 +13,7 @@ use std::str::FromStr as _;
 use crate::config::{Backend, DatabaseUrl};
 
 pub use campaigns::NewCampaign;
-pub use submissions::{digest, Inserted, Stored};
+pub use submissions::{digest, Inserted, Stored, StoredResult};
 
 /// Failures of the store that callers act on differently.
 #[derive(Debug, thiserror::Error)]

@@ -23,6 +23,22 @@ pub enum Inserted {
     KeyTaken,
 }
 
+/// One instrument's stored answers and score, for export.
+#[derive(Clone, Debug)]
+pub struct StoredResult {
+    /// The answers as stored.
+    pub answers: instruments::Answers,
+    /// The server's score, as acknowledged.
+    pub score: Score,
+}
+
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    submitted_on: String,
+    receipt: String,
+    answers: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct StoredRow {
     request_digest: String,
@@ -41,6 +57,29 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(|r| Ok(Stored { digest: r.request_digest, receipt: from_json("receipt", &r.receipt)? })).transpose()
+    }
+
+    /// The day and per-instrument results of the submission with this respondent code.
+    ///
+    /// # Errors
+    /// [`DbError::NotFound`] for an unknown code.
+    pub async fn results_by_respondent(&self, code: &str) -> Result<(String, Vec<StoredResult>), DbError> {
+        let rows: Vec<ExportRow> = sqlx::query_as(
+            "SELECT s.submitted_on, s.receipt, r.answers FROM submissions s
+             JOIN results r ON r.submission_id = s.id WHERE s.respondent_code = $1 ORDER BY r.position",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        let first = rows.first().ok_or_else(|| DbError::NotFound(format!("respondent code {code}")))?;
+        let receipt: SubmissionReceipt = from_json("receipt", &first.receipt)?;
+        let day = first.submitted_on.clone();
+        let results = rows
+            .iter()
+            .zip(receipt.results)
+            .map(|(row, score)| Ok(StoredResult { answers: from_json("answers", &row.answers)?, score }))
+            .collect::<Result<_, DbError>>()?;
+        Ok((day, results))
     }
 
     /// Stores a checked submission with its server-computed scores in one
