@@ -6,10 +6,14 @@
 //! leaving the respondent waiting.
 
 use std::fmt;
+use std::future::Future;
+use std::task::Poll;
 
+use instruments::definition::Definition;
 use instruments::wire::{Campaign, ErrorBody, SubmissionReceipt};
 use leptos::prelude::{set_timeout, window};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, Response};
@@ -81,6 +85,52 @@ pub async fn get_campaign(code: &str) -> Result<Campaign, ApiClientError> {
 /// [`ApiClientError`]; see [`ApiClientError::is_retryable`].
 pub async fn submit(code: &str, body: String) -> Result<SubmissionReceipt, ApiClientError> {
     fetch_json("POST", &format!("/api/v1/campaigns/{code}/submissions"), Some(body)).await
+}
+
+/// `GET /api/v1/instruments`, then `GET /api/v1/instruments/{id}` for each, all at
+/// once: every instrument the server offers, in its order.
+///
+/// # Errors
+/// The first [`ApiClientError`] of any of the requests.
+pub async fn get_instruments() -> Result<Vec<Definition>, ApiClientError> {
+    let list: Vec<Listed> = fetch_json("GET", "/api/v1/instruments", None).await?;
+    let requests = list
+        .iter()
+        .map(|s| async move { fetch_json::<Definition>("GET", &format!("/api/v1/instruments/{}", s.id), None).await });
+    join_all(requests.collect()).await.into_iter().collect()
+}
+
+/// The part of an [`InstrumentSummary`](instruments::wire::InstrumentSummary) the app
+/// reads: decoding the whole summary would cost ~4 KB of wasm for fields that the
+/// definition repeats anyway.
+#[derive(Deserialize)]
+struct Listed {
+    id: String,
+}
+
+/// Awaits every future, polling them together (so their requests are in flight at the
+/// same time), and returns their outputs in order.
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut ready = true;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => ready = false,
+                }
+            }
+        }
+        if ready {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 async fn fetch_json<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>) -> Result<T, ApiClientError> {

@@ -99,11 +99,13 @@ pub fn offered(locales: &[Locale]) -> Vec<Lang> {
 }
 
 /// A definition text in `lang`: the exact tag, else any tag of the same language,
-/// else whatever the text has.
+/// else English (many instruments are English only), else whatever the text has.
 pub fn text(text: &Text, lang: Lang) -> &str {
+    let of = |lang: Lang| text.iter().find(move |(locale, _)| Lang::from_tag(locale.as_str()) == Some(lang));
     text.iter()
         .find(|(locale, _)| locale.as_str() == lang.tag())
-        .or_else(|| text.iter().find(|(locale, _)| Lang::from_tag(locale.as_str()) == Some(lang)))
+        .or_else(|| of(lang))
+        .or_else(|| of(Lang::En))
         .or_else(|| text.iter().next())
         .map_or("", |(_, s)| s.as_str())
 }
@@ -167,9 +169,12 @@ pub fn use_ui() -> Ui {
     UI.get().expect("Ui::install runs before any component")
 }
 
+/// Picks one interface string, e.g. `|s| s.submit`.
+pub type Pick = fn(&'static Strings) -> &'static str;
+
 /// A reactive interface string: `{tr(|s| s.submit)}`. Every call returns the same
 /// closure type, so the view code for it is compiled once, not once per string.
-pub fn tr(pick: fn(&'static Strings) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+pub fn tr(pick: Pick) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let ui = use_ui();
     move || pick(ui.lang.get().strings())
 }
@@ -208,6 +213,47 @@ pub struct Strings {
     pub crisis_lead: &'static str,
     pub again: &'static str,
     pub default_crisis: &'static str,
+    // The reference page `/instruments`.
+    pub reference_title: &'static str,
+    pub reference_intro: &'static str,
+    pub contents: &'static str,
+    pub f_id: &'static str,
+    pub f_population: &'static str,
+    pub f_items: &'static str,
+    pub f_recall: &'static str,
+    pub f_scoring: &'static str,
+    pub f_bands: &'static str,
+    pub f_cutoff: &'static str,
+    pub f_missing: &'static str,
+    pub f_licence: &'static str,
+    pub f_citations: &'static str,
+    pub f_languages: &'static str,
+    /// `Group` in declaration order: child, adolescent, adult.
+    pub groups: [&'static str; 3],
+    pub ages_from: &'static str,
+    pub ages_range: &'static str,
+    /// `Informant` in declaration order: self-report, parent.
+    pub informant: [&'static str; 2],
+    pub sum_of: &'static str,
+    pub mean_of: &'static str,
+    pub reversed: &'static str,
+    pub then: &'static str,
+    /// `Direction` in declaration order: higher is worse, higher is better.
+    pub direction: [&'static str; 2],
+    pub cut_total: &'static str,
+    pub cut_item: &'static str,
+    pub cut_any: &'static str,
+    pub cut_none: &'static str,
+    pub missing_none: &'static str,
+    pub missing_prorate: &'static str,
+    pub missing_rounded: &'static str,
+    pub missing_lowest: &'static str,
+    pub missing_more: &'static str,
+    pub checked: &'static str,
+    /// Between the parts of a sentence, between list entries, before a value.
+    pub sep: &'static str,
+    pub list_sep: &'static str,
+    pub colon: &'static str,
 }
 
 const ZH_HANS: Strings = Strings {
@@ -247,6 +293,42 @@ const ZH_HANS: Strings = Strings {
     crisis_lead: "如果你有伤害自己的念头，请立即寻求帮助：",
     again: "为下一位作答者重新开始",
     default_crisis: "全国心理援助热线 12356；如有紧急危险请拨打 110 或 120。",
+    reference_title: "量表一览",
+    reference_intro: "本服务提供的全部量表：适用人群、计分方法、分级、授权与参考文献。筛查结果不是诊断。",
+    contents: "目录",
+    f_id: "标识与版本",
+    f_population: "适用人群",
+    f_items: "题目数",
+    f_recall: "回顾时段",
+    f_scoring: "计分方法",
+    f_bands: "分数分级",
+    f_cutoff: "筛查阳性标准",
+    f_missing: "缺答处理",
+    f_licence: "授权",
+    f_citations: "参考文献",
+    f_languages: "语言",
+    groups: ["儿童", "青少年", "成人"],
+    ages_from: "{n} 岁及以上",
+    ages_range: "{n}–{m} 岁",
+    informant: ["本人填写", "由家长或照料者填写"],
+    sum_of: "{n} 题得分相加",
+    mean_of: "{n} 题得分的平均值",
+    reversed: "其中 {n} 题反向计分",
+    then: "再 ",
+    direction: ["分数越高越严重", "分数越高越好"],
+    cut_total: "总分",
+    cut_item: "第 {n} 题",
+    cut_any: "第 {n} 题中任一题",
+    cut_none: "未规定",
+    missing_none: "所有计分题目都须作答，否则无法计分",
+    missing_prorate: "最多可缺 {n} 题，按比例折算",
+    missing_rounded: "并四舍五入取整",
+    missing_lowest: "最多可缺 {n} 题，缺答按最低选项计分",
+    missing_more: "；缺答更多则无法计分",
+    checked: "核实日期：",
+    sep: "；",
+    list_sep: "、",
+    colon: "：",
 };
 
 const EN: Strings = Strings {
@@ -286,6 +368,42 @@ const EN: Strings = Strings {
     crisis_lead: "If you are thinking about hurting yourself, please get help now:",
     again: "Start again for the next person",
     default_crisis: "In the US call or text 988 (Suicide & Crisis Lifeline); in immediate danger call your local emergency number.",
+    reference_title: "Instruments",
+    reference_intro: "Every questionnaire this service offers: who it is for, how it is scored, its bands, licence and references. A screening result is not a diagnosis.",
+    contents: "Contents",
+    f_id: "ID and version",
+    f_population: "Population",
+    f_items: "Items",
+    f_recall: "Recall period",
+    f_scoring: "Scoring",
+    f_bands: "Score bands",
+    f_cutoff: "Positive screen",
+    f_missing: "Missing answers",
+    f_licence: "Licence",
+    f_citations: "References",
+    f_languages: "Languages",
+    groups: ["children", "adolescents", "adults"],
+    ages_from: "aged {n} and over",
+    ages_range: "aged {n}–{m}",
+    informant: ["self-report", "filled in by a parent or carer"],
+    sum_of: "Sum of {n} items",
+    mean_of: "Mean of {n} items",
+    reversed: "{n} reverse-scored",
+    then: "then ",
+    direction: ["higher is worse", "higher is better"],
+    cut_total: "Total score",
+    cut_item: "Item {n}",
+    cut_any: "Any of items {n}",
+    cut_none: "Not defined",
+    missing_none: "Every scored item must be answered, otherwise not scorable",
+    missing_prorate: "At most {n} unanswered: the score is prorated",
+    missing_rounded: " and rounded to a whole number",
+    missing_lowest: "At most {n} unanswered: each counts as the lowest option",
+    missing_more: "; more unanswered: not scorable",
+    checked: "Checked: ",
+    sep: "; ",
+    list_sep: ", ",
+    colon: ": ",
 };
 
 #[cfg(test)]
@@ -327,6 +445,11 @@ mod tests {
         let only_en: Text = [(Locale::parse("en").unwrap(), "hi".to_owned())].into();
         assert_eq!(text(&only_en, Lang::ZhHans), "hi");
         assert_eq!(text(&Text::new(), Lang::En), "");
+        // An instrument without the interface language: English before other languages.
+        let de_en: Text = locales(&["de", "en"]).into_iter().zip(["Hallo", "hello"].map(String::from)).collect();
+        assert_eq!(text(&de_en, Lang::ZhHans), "hello");
+        let zh_hant: Text = [(Locale::parse("zh-Hant").unwrap(), "妳好".to_owned())].into();
+        assert_eq!(text(&zh_hant, Lang::ZhHans), "妳好");
     }
 
     #[test]

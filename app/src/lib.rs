@@ -1,6 +1,7 @@
 //! Xin'an's respondent app: a Leptos client-side page that loads a campaign, asks its
 //! questions, scores them in the browser with the shared `instruments` engine, and
-//! delivers the answers even across a dropped network.
+//! delivers the answers even across a dropped network. The same module also serves
+//! `/instruments`, a reference list of every instrument the server offers.
 //!
 //! Key decision: size. Cheap phones on slow networks must load it, so there is no
 //! router, HTTP crate or web font; `api.rs` wraps `fetch`, routing is one `match`.
@@ -8,6 +9,7 @@
 
 mod api;
 mod components;
+mod describe;
 mod i18n;
 mod outbox;
 mod pages;

@@ -16,6 +16,12 @@ pub fn pathname() -> String {
     window().location().pathname().unwrap_or_default()
 }
 
+/// The element id in `location.hash`, if any (`#instrument-phq9` → `instrument-phq9`).
+pub fn hash_id() -> Option<String> {
+    let hash = window().location().hash().ok()?;
+    hash.strip_prefix('#').filter(|id| !id.is_empty()).map(str::to_owned)
+}
+
 /// `navigator.language`.
 pub fn navigator_language() -> Option<String> {
     window().navigator().language()

@@ -15,6 +15,8 @@ use instruments::{Answers, Score, ScoreError};
 pub enum Route {
     /// `/c/{code}`.
     Campaign(String),
+    /// `/instruments`: what every instrument is and how it is scored.
+    Reference,
     /// Anything else.
     NotFound,
 }
@@ -23,6 +25,9 @@ impl Route {
     /// Reads a `location.pathname`. Campaign codes are letters, digits, `-` and `_`,
     /// which also keeps the code safe to put back into an API path.
     pub fn parse(path: &str) -> Self {
+        if path == "/instruments" || path == "/instruments/" {
+            return Self::Reference;
+        }
         let code = path.strip_prefix("/c/").map(|rest| rest.strip_suffix('/').unwrap_or(rest));
         match code {
             Some(code)
@@ -360,7 +365,9 @@ mod tests {
     fn route_reads_campaign_code_and_rejects_everything_else() {
         assert_eq!(Route::parse("/c/DEMO"), Route::Campaign("DEMO".into()));
         assert_eq!(Route::parse("/c/DEMO/"), Route::Campaign("DEMO".into()));
-        for path in ["/", "/c/", "/c", "/c/a/b", "/x/DEMO", "/c/a%20b", "/c/../api"] {
+        assert_eq!(Route::parse("/instruments"), Route::Reference);
+        assert_eq!(Route::parse("/instruments/"), Route::Reference);
+        for path in ["/", "/c/", "/c", "/c/a/b", "/x/DEMO", "/c/a%20b", "/c/../api", "/instruments/phq9"] {
             assert_eq!(Route::parse(path), Route::NotFound, "{path}");
         }
     }

@@ -4,30 +4,18 @@
 use instruments::scoring::is_shown;
 use instruments::wire::Campaign;
 use instruments::{Score, Text};
-use leptos::either::{Either, EitherOf3};
+use leptos::either::Either;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::result::result_view;
-use crate::api::{self, ApiClientError};
-use crate::components::common::{Choice, CrisisBox, ProgressBar, RadioGroup};
+use crate::api;
+use crate::components::common::{Choice, CrisisBox, Load, LoadStatus, ProgressBar, RadioGroup};
 use crate::i18n::{self, fill, text, tr, use_ui};
 use crate::outbox::Sender;
 use crate::platform;
 use crate::state::{build_submission, cohort_dom_id, item_dom_id, BuildError, Responses};
-
-/// The campaign request.
-///
-/// A signal and `spawn_local` rather than a `LocalResource` with `<Transition>`: the
-/// async-derived machinery behind resources costs more wasm than this page can
-/// spare, and a plain enum makes "loading again after Retry" explicit.
-#[derive(Clone)]
-enum Load {
-    Loading,
-    Failed(ApiClientError),
-    Ready,
-}
 
 /// Loads the campaign, then mounts the screening.
 ///
@@ -47,7 +35,7 @@ pub fn CampaignPage(code: String) -> impl IntoView {
     // The page's code, for as long as the page lives.
     let code: &'static str = code.leak();
 
-    let load = move || {
+    let load = Callback::new(move |()| {
         state.set(Load::Loading);
         spawn_local(async move {
             match api::get_campaign(code).await {
@@ -63,37 +51,10 @@ pub fn CampaignPage(code: String) -> impl IntoView {
                 Err(error) => state.set(Load::Failed(error)),
             }
         });
-    };
-    load();
-    // Back online after a failed load: try again by itself.
-    let handle = window_event_listener_untyped("online", move |_| {
-        if state.with_untracked(|s| matches!(s, Load::Failed(_))) {
-            load();
-        }
     });
-    on_cleanup(move || handle.remove());
-
-    let status = move || match state.get() {
-        Load::Loading => EitherOf3::A(view! { <p class="loading" role="status">{tr(|s| s.loading)}</p> }),
-        Load::Failed(error) => {
-            let (message, detail, retryable) = if error.is_not_found() {
-                (tr(|s| s.unknown_campaign), String::new(), false)
-            } else if error == ApiClientError::Network {
-                (tr(|s| s.offline), String::new(), true)
-            } else {
-                (tr(|s| s.load_failed), error.to_string(), true)
-            };
-            EitherOf3::B(view! {
-                <div class="error" role="alert">
-                    <p>{message} {detail}</p>
-                    {retryable.then(|| view! { <button type="button" on:click=move |_| load()>{tr(|s| s.retry)}</button> })}
-                </div>
-            })
-        }
-        Load::Ready => EitherOf3::C(()),
-    };
+    load.run(());
     view! {
-        {status}
+        <LoadStatus state retry=load not_found=|s| s.unknown_campaign/>
         <div node_ref=screen></div>
     }
 }
@@ -103,12 +64,11 @@ pub fn CampaignPage(code: String) -> impl IntoView {
 /// The questions follow the introduction on the same page (Start only moves focus to
 /// them), so nothing the respondent needs sits behind a button that might be missed.
 fn screening(campaign: &'static Campaign, code: &'static str) -> impl IntoView {
-    let ui = use_ui();
     let sender = Sender::get();
     // The scores once submitted (leaked like the campaign: a few per page session).
     let done = RwSignal::new(None::<&'static [Score]>);
     let responses = RwSignal::new(Responses::new(campaign));
-    Effect::new(move || platform::set_title(text(&campaign.name, ui.lang.get())));
+    super::follow_title(localized(&campaign.name));
 
     let go = move |scores: Option<&'static [Score]>, focus: &'static str| {
         done.set(scores);

@@ -2,9 +2,10 @@
 
 mod campaign;
 mod not_found;
+mod reference;
 mod result;
 
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use crate::components::common::LanguageSwitch;
@@ -14,6 +15,12 @@ use crate::platform;
 use crate::state::Route;
 use campaign::CampaignPage;
 use not_found::NotFoundPage;
+use reference::ReferencePage;
+
+/// Keeps the tab title on `title` (one effect type for every page).
+fn follow_title(title: Signal<String>) {
+    Effect::new(move || title.with(|t| platform::set_title(t)));
+}
 
 /// The whole app: the language switch on top, then the page the address names.
 /// Routing is one `match` on `location.pathname` (a router crate would cost more
@@ -26,8 +33,9 @@ pub fn App() -> impl IntoView {
     // Sends what an earlier visit left in the outbox, whatever page this is.
     Sender::start();
     let page = match Route::parse(&platform::pathname()) {
-        Route::Campaign(code) => Either::Left(view! { <CampaignPage code/> }),
-        Route::NotFound => Either::Right(view! { <NotFoundPage/> }),
+        Route::Campaign(code) => EitherOf3::A(view! { <CampaignPage code/> }),
+        Route::Reference => EitherOf3::B(view! { <ReferencePage/> }),
+        Route::NotFound => EitherOf3::C(view! { <NotFoundPage/> }),
     };
     view! {
         <header class="top">
