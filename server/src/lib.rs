@@ -68,7 +68,19 @@ impl Application {
     /// # Errors
     /// On a listener failure.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown()).await
+        self.run_until(shutdown()).await
+    }
+
+    /// Serves until `signal` completes, then finishes requests in flight and closes
+    /// every connection (tests use it to take the server away from a browser).
+    ///
+    /// # Errors
+    /// On a listener failure.
+    pub async fn run_until(
+        self,
+        signal: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(signal).await
     }
 }
 

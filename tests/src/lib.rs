@@ -31,6 +31,7 @@ pub struct TestApp {
     pub store: Store,
     /// Which engine.
     pub engine: Engine,
+    stop: std::sync::Mutex<Option<RunningServer>>,
     _database: TestDatabase,
 }
 
@@ -55,8 +56,23 @@ impl TestApp {
         let store = app.store().clone();
         store.ensure_campaign(&server::demo::campaign(), &server::day::today()).await.expect("demo campaign");
         let base = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
-        Some(Self { base, http: reqwest::Client::new(), store, engine, _database: database })
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        let stop = std::sync::Mutex::new(Some((stop, server)));
+        Some(Self { base, http: reqwest::Client::new(), store, engine, stop, _database: database })
+    }
+
+    /// Shuts the server down and waits until every connection is closed: from then
+    /// on the browser sees the network as gone.
+    ///
+    /// # Panics
+    /// When the server had already been stopped.
+    pub async fn stop_server(&self) {
+        let (stop, server) = self.stop.lock().unwrap().take().expect("server running");
+        let _ = stop.send(());
+        server.await.expect("server task").expect("server shut down cleanly");
     }
 
     /// `base` + `path`.
@@ -77,6 +93,9 @@ impl TestApp {
             .expect("count rows")
     }
 }
+
+/// The signal that stops the server, and its task.
+type RunningServer = (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>);
 
 struct TestDatabase {
     url: DatabaseUrl,

@@ -14,7 +14,7 @@ use crate::chromium::{browser, dist};
 
 /// Answers every radio group on the page, including ones that appear as answers
 /// arrive (PHQ-9 item 10): option value 2 where offered, else the first option.
-async fn answer_everything(client: &Client) -> Result<usize, fantoccini::error::CmdError> {
+pub(crate) async fn answer_everything(client: &Client) -> Result<usize, fantoccini::error::CmdError> {
     let mut answered = 0;
     loop {
         let mut progressed = false;
@@ -46,7 +46,7 @@ async fn answer_everything(client: &Client) -> Result<usize, fantoccini::error::
     }
 }
 
-async fn click_button(client: &Client, text: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn click_button(client: &Client, text: &str) -> Result<(), fantoccini::error::CmdError> {
     let xpath = format!("//button[normalize-space(.)='{text}']");
     client.wait().at_most(Duration::from_secs(20)).for_element(Locator::XPath(&xpath)).await?.click().await
 }

@@ -4,6 +4,7 @@ mod browser;
 mod chromium;
 mod errors;
 mod instruments_api;
+mod offline;
 mod openapi;
 mod privacy;
 mod reference_page;
