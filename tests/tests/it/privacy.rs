@@ -60,3 +60,15 @@ async fn responses_are_never_cached(app: TestApp) {
     assert_eq!(response.headers()["cache-control"], "no-store");
     assert_eq!(response.headers()["referrer-policy"], "no-referrer");
 }
+
+/// The browser tests load the app under this policy, so they prove the app satisfies it.
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy() {
+    let app = TestApp::spawn(xinan_tests::Engine::Sqlite).await.unwrap();
+    let response = app.http.get(app.url("/c/DEMO")).send().await.unwrap();
+    let policy = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert_eq!(policy, server::routes::CONTENT_SECURITY_POLICY);
+    assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+}
