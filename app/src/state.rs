@@ -344,8 +344,19 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
 mod tests {
     use super::*;
 
+    /// The DEMO campaign as the server sends it, with the bundled PHQ-9 and GAD-7.
     fn campaign() -> Campaign {
-        serde_json::from_str(include_str!("../tests/fixtures/demo_campaign.json")).expect("fixture parses")
+        let mut campaign: Campaign = serde_json::from_value(serde_json::json!({
+            "code": "DEMO",
+            "name": {"en": "Demo screening", "zh-Hans": "演示筛查"},
+            "locales": ["zh-Hans", "en"],
+            "cohort": [{"id": "grade", "label": {"en": "Grade", "zh-Hans": "年级"}, "values": ["7", "8", "9"]}],
+            "crisis_resources": {"en": "Call 988.", "zh-Hans": "全国心理援助热线 12356。"},
+            "instruments": []
+        }))
+        .expect("campaign parses");
+        campaign.instruments = ["phq9", "gad7"].map(|id| instruments::library::get(id).unwrap().clone()).to_vec();
+        campaign
     }
 
     fn phq(campaign: &Campaign) -> &Definition {

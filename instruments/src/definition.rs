@@ -492,11 +492,6 @@ impl Definition {
     pub fn band_for(&self, total: f64) -> Option<&Band> {
         self.bands.iter().find(|band| band.contains(total))
     }
-
-    /// A text in `locale`, falling back to the first declared locale.
-    pub fn text<'a>(&self, text: &'a Text, locale: &Locale) -> &'a str {
-        localized(text, locale)
-    }
 }
 
 /// A text in `locale`, else in any locale it has (never panics on a partial text).

@@ -50,13 +50,6 @@ pub struct Score {
     pub missing: Vec<String>,
 }
 
-impl Score {
-    /// Whether a total could be computed.
-    pub fn is_scorable(&self) -> bool {
-        self.total.is_some()
-    }
-}
-
 /// The score of one subscale.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

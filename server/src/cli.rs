@@ -267,7 +267,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
 
 /// One line per instrument: what a campaign author needs to pick one.
 pub fn summary(d: &Definition) -> String {
-    let title = d.text(&d.title, &instruments::Locale::parse("en").expect("a valid tag"));
+    let title = instruments::definition::localized(&d.title, &instruments::Locale::parse("en").expect("a valid tag"));
     let locales: Vec<&str> = d.locales.iter().map(instruments::Locale::as_str).collect();
     let groups: Vec<&str> = d.population.groups.iter().map(|g| crate::interop::group_name(*g)).collect();
     let ages = match d.population.max_age {

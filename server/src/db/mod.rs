@@ -36,7 +36,6 @@ impl From<sqlx::Error> for DbError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
-    backend: Backend,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -75,12 +74,7 @@ impl Store {
             Backend::Postgres => &POSTGRES,
         };
         migrator.run(&pool).await.context("running migrations")?;
-        Ok(Self { pool, backend })
-    }
-
-    /// The engine behind the store.
-    pub fn backend(&self) -> Backend {
-        self.backend
+        Ok(Self { pool })
     }
 
     /// The pool, for tests that inspect rows directly.
