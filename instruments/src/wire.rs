@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::definition::{Definition, Locale, Text};
 use crate::scoring::{number, Answers, Score};
 
+pub mod staff;
+
+pub use staff::{Anonymity, CampaignState};
+
 /// `POST /api/v1/score/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +84,32 @@ pub struct SubmissionRequest {
     pub cohort: BTreeMap<String, String>,
     /// One entry per instrument of the campaign.
     pub results: Vec<InstrumentAnswers>,
+    /// What the respondent agreed to.
+    pub consent: ConsentGiven,
+    /// The one-time access code of a coded campaign; absent for anonymous ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_code: Option<String>,
+}
+
+/// The consent step's answers, stored as yes/no facts with the submission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentGiven {
+    /// Explicit consent to processing health information; must be `true`.
+    pub health: bool,
+    /// A guardian agreed; required `true` when the campaign asks for it, else `null`.
+    #[serde(default)]
+    pub guardian: Option<bool>,
+}
+
+/// `POST /api/v1/campaigns/{code}/access-codes/check`: is this code usable?
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckAccessCode {
+    /// As typed (spaces, dashes and case are ignored).
+    pub code: String,
 }
 
 /// The answer to a stored submission.
@@ -154,6 +184,18 @@ pub struct Campaign {
     pub crisis_resources: Text,
     /// Full definitions of the campaign's instruments, in order.
     pub instruments: Vec<Definition>,
+    /// Open link, or one-time access codes.
+    pub anonymity: Anonymity,
+    /// Extra consent wording per locale (the page adds the fixed statement of the mode).
+    pub consent: Text,
+    /// The respondent must confirm that a guardian agreed.
+    pub guardian_consent: bool,
+    /// Whether submissions are taken today.
+    pub state: CampaignState,
+    /// First day submissions are taken (`YYYY-MM-DD`).
+    pub opens_on: String,
+    /// Last day submissions are taken.
+    pub closes_on: String,
 }
 
 /// The body of every error response.

@@ -1,0 +1,465 @@
+//! JSON bodies of the staff API: sign-in, organizations, campaigns, access codes,
+//! invitations, the follow-up queue and the audit log.
+//!
+//! Times are whole seconds since the Unix epoch (UTC); days are `YYYY-MM-DD`.
+//! Staff-side rows may carry a time (a case must know when it became overdue); the
+//! respondent's submission itself only ever keeps its day.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::CohortAttribute;
+use crate::definition::{Condition, Locale, Severity, Text};
+use crate::scoring::Score;
+
+/// What a staff member may be, per organization (platform admin: the whole platform).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Role {
+    /// Everything on the platform, reports across organizations.
+    PlatformAdmin,
+    /// One organization's campaigns, codes, users, audit log and reports.
+    OrgAdmin,
+    /// One organization's follow-up queue.
+    Counselor,
+}
+
+impl Role {
+    /// The wire name (`platform_admin`, `org_admin`, `counselor`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlatformAdmin => "platform_admin",
+            Self::OrgAdmin => "org_admin",
+            Self::Counselor => "counselor",
+        }
+    }
+
+    /// Parses the wire name; the CLI also accepts dashes (`platform-admin`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.replace('-', "_").as_str() {
+            "platform_admin" => Some(Self::PlatformAdmin),
+            "org_admin" => Some(Self::OrgAdmin),
+            "counselor" => Some(Self::Counselor),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/session`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignIn {
+    /// Account e-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// `GET /api/v1/session`: who is signed in, and the token every state-changing request
+/// must echo in the `X-CSRF-Token` header.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    /// Account e-mail.
+    pub email: String,
+    /// Whether the account administers the whole platform.
+    pub platform_admin: bool,
+    /// Roles held in organizations.
+    pub memberships: Vec<Membership>,
+    /// Echo in `X-CSRF-Token` on POST, PUT and DELETE.
+    pub csrf_token: String,
+}
+
+/// A role in one organization.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Membership {
+    /// The organization.
+    pub organization: Organization,
+    /// The role there (`org_admin` or `counselor`).
+    pub role: Role,
+}
+
+/// What kind of place screens its people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum OrganizationKind {
+    /// Students.
+    School,
+    /// Employees.
+    Employer,
+}
+
+/// A school or employer on the platform.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organization {
+    /// Id in URLs.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// School or employer.
+    pub kind: OrganizationKind,
+}
+
+/// `POST /api/v1/organizations`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewOrganization {
+    /// Display name (1–200 characters).
+    pub name: String,
+    /// School or employer.
+    pub kind: OrganizationKind,
+}
+
+/// A person with a role in an organization.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    /// Account e-mail.
+    pub email: String,
+    /// Role in this organization.
+    pub role: Role,
+}
+
+/// `POST /api/v1/organizations/{org}/invitations`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewInvitation {
+    /// Who is invited.
+    pub email: String,
+    /// `org_admin` or `counselor`.
+    pub role: Role,
+}
+
+/// A created invitation: the link is shown once, to the admin who created it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    /// Path of the page that accepts it, e.g. `/staff/invitation/TOKEN`.
+    pub link: String,
+    /// The secret token in the link.
+    pub token: String,
+    /// When the link stops working (72 hours after creation).
+    pub expires_at: i64,
+}
+
+/// `POST /api/v1/invitations/{token}`: sets the password (new account) or confirms it
+/// (existing account) and adds the role.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptInvitation {
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// Whether respondents can be reached after a flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Anonymity {
+    /// An open link; nobody can be reached afterwards.
+    #[default]
+    Anonymous,
+    /// One-time access codes handed out by the school, which alone knows who got which.
+    Coded,
+}
+
+/// Whether a campaign takes submissions today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CampaignState {
+    /// Before `opens_on`.
+    NotYetOpen,
+    /// Between `opens_on` and `closes_on`, and not closed by an admin.
+    Open,
+    /// After `closes_on`, or closed by an admin.
+    Closed,
+}
+
+/// An instrument of a campaign.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstrumentRef {
+    /// Instrument id (e.g. `phq9`).
+    pub id: String,
+    /// Version in the library.
+    pub version: String,
+}
+
+/// `POST`/`PUT` a campaign: everything an administrator decides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignSpec {
+    /// Code in the link: 3–32 of A–Z, 0–9 and `-` (upper-cased on input).
+    pub code: String,
+    /// Name per locale.
+    pub name: Text,
+    /// Instruments in the order asked.
+    pub instruments: Vec<InstrumentRef>,
+    /// Cohort questions and their allowed values.
+    pub cohort: Vec<CohortAttribute>,
+    /// First day submissions are taken.
+    pub opens_on: String,
+    /// Last day submissions are taken.
+    pub closes_on: String,
+    /// Locales offered to respondents.
+    pub locales: Vec<Locale>,
+    /// Crisis resources per locale.
+    pub crisis_resources: Text,
+    /// Open link or one-time access codes.
+    pub anonymity: Anonymity,
+    /// Smallest group a report may show (default 10, never below 5).
+    #[serde(default = "default_min_group_size")]
+    pub min_group_size: u32,
+    /// Extra consent wording per locale, shown after the fixed statement of the mode.
+    #[serde(default)]
+    pub consent: Text,
+    /// Youngest respondent age (years).
+    pub min_age: u8,
+    /// Oldest respondent age (years).
+    pub max_age: u8,
+    /// Respondents under 14 must confirm that a guardian agreed.
+    #[serde(default)]
+    pub guardian_consent: bool,
+}
+
+fn default_min_group_size() -> u32 {
+    10
+}
+
+/// A campaign as staff see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignDetail {
+    /// The organization holding it.
+    pub organization_id: i64,
+    /// What the administrator decided.
+    pub spec: CampaignSpec,
+    /// Whether it takes submissions today.
+    pub state: CampaignState,
+    /// Closed by an administrator regardless of dates.
+    pub closed_by_admin: bool,
+    /// Submissions stored.
+    pub submissions: i64,
+    /// Access codes issued (coded campaigns).
+    pub codes_issued: i64,
+    /// Access codes used.
+    pub codes_used: i64,
+}
+
+/// `POST …/campaigns/{code}/state`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetCampaignState {
+    /// `true` closes now; `false` lifts an admin's close (dates still apply; opening
+    /// before `opens_on` moves `opens_on` to today).
+    pub closed: bool,
+}
+
+/// `POST …/campaigns/{code}/access-codes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GenerateCodes {
+    /// How many new codes (1–5000).
+    pub count: u32,
+}
+
+/// One access code and whether it was used.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessCode {
+    /// The code (10 characters, Crockford base32, shown in groups of 5).
+    pub code: String,
+    /// Whether a submission used it.
+    pub used: bool,
+}
+
+/// State of a follow-up case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CaseState {
+    /// Raised, nobody has looked yet.
+    Open,
+    /// A counselor has it.
+    Acknowledged,
+    /// The respondent was reached (through the school for coded campaigns).
+    Contacted,
+    /// Handed to a service; final.
+    Referred,
+    /// Finished, with an outcome; final.
+    Closed,
+}
+
+impl CaseState {
+    /// States reachable from this one.
+    pub fn next(self) -> &'static [CaseState] {
+        match self {
+            Self::Open => &[Self::Acknowledged, Self::Contacted, Self::Referred, Self::Closed],
+            Self::Acknowledged => &[Self::Contacted, Self::Referred, Self::Closed],
+            Self::Contacted => &[Self::Referred, Self::Closed],
+            Self::Referred | Self::Closed => &[],
+        }
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Acknowledged => "acknowledged",
+            Self::Contacted => "contacted",
+            Self::Referred => "referred",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// Which rule of which instrument raised a flag.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RaisedFlag {
+    /// Instrument id.
+    pub instrument: String,
+    /// Flag id in the instrument file.
+    pub flag: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// The rule that fired, as written in the instrument file.
+    pub when: Condition,
+}
+
+/// A case in the queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseSummary {
+    /// Case id.
+    pub id: i64,
+    /// Organization.
+    pub organization_id: i64,
+    /// Campaign code.
+    pub campaign: String,
+    /// Campaign name.
+    pub campaign_name: Text,
+    /// Whether the school can reach the respondent (coded campaign).
+    pub anonymity: Anonymity,
+    /// The respondent code (for coded campaigns: the access code the school handed out).
+    pub respondent_code: String,
+    /// Cohort values.
+    pub cohort: BTreeMap<String, String>,
+    /// Highest severity among the flags.
+    pub severity: Severity,
+    /// Every flag raised.
+    pub flags: Vec<RaisedFlag>,
+    /// The server's scores of the submission.
+    pub results: Vec<Score>,
+    /// Current state.
+    pub state: CaseState,
+    /// When the case was raised.
+    pub opened_at: i64,
+    /// Still open after the overdue limit.
+    pub overdue: bool,
+}
+
+/// One change of a case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseEvent {
+    /// When.
+    pub at: i64,
+    /// Who (e-mail).
+    pub by: String,
+    /// State before.
+    pub from: CaseState,
+    /// State after.
+    pub to: CaseState,
+    /// The counselor's note (no names).
+    pub note: String,
+    /// Outcome, required when closing.
+    pub outcome: Option<String>,
+}
+
+/// `GET /api/v1/cases/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseDetail {
+    /// As in the queue.
+    pub case: CaseSummary,
+    /// Changes, oldest first.
+    pub events: Vec<CaseEvent>,
+}
+
+/// `POST /api/v1/cases/{id}/events`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCaseEvent {
+    /// The new state; must follow from the current one.
+    pub to: CaseState,
+    /// A short note, at most 500 characters; no names.
+    #[serde(default)]
+    pub note: String,
+    /// Required when `to` is `closed` or `referred`.
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+/// Follow-up figures of one campaign.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpFigures {
+    /// Cases raised.
+    pub flags_raised: i64,
+    /// Cases acknowledged (or moved further) within 24 hours of being raised.
+    pub acknowledged_within_24h: i64,
+    /// That count as a share of `flags_raised`; `null` when no flags.
+    pub acknowledged_within_24h_share: Option<f64>,
+    /// Median hours from raised to first `contacted`; `null` when none contacted.
+    pub median_hours_to_contact: Option<f64>,
+    /// Cases not yet referred or closed.
+    pub open_cases: i64,
+    /// Of those, open beyond the overdue limit.
+    pub overdue_cases: i64,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub id: i64,
+    /// When.
+    pub at: i64,
+    /// Who (e-mail), or `null` for a failed sign-in of an unknown account.
+    pub actor: Option<String>,
+    /// Organization concerned, if any.
+    pub organization_id: Option<i64>,
+    /// What: `login`, `login_failed`, `case_viewed`, `case_changed`, `campaign_created`, …
+    pub action: String,
+    /// What it was done to, e.g. `case 12`, `campaign SPRING`.
+    pub subject: String,
+}
+
+/// Follow-up figures of one campaign, as listed for an organization.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignFollowUp {
+    /// Campaign code.
+    pub campaign: String,
+    /// Campaign name.
+    pub name: Text,
+    /// Its figures.
+    pub figures: FollowUpFigures,
+}
