@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use instruments::definition::Definition;
-use instruments::wire::{self, ClientScore, CohortAttribute, SubmissionRequest};
+use instruments::wire::staff::{CampaignSpec, CampaignState};
+use instruments::wire::{self, Anonymity, ClientScore, CohortAttribute, SubmissionRequest};
 use instruments::{Locale, Score, Text};
 
 use crate::error::ApiError;
@@ -13,6 +14,8 @@ use crate::error::ApiError;
 pub struct Campaign {
     /// Database id.
     pub id: i64,
+    /// The organization holding it.
+    pub organization_id: i64,
     /// The code in the link.
     pub code: String,
     /// Name per locale.
@@ -25,6 +28,22 @@ pub struct Campaign {
     pub cohort: Vec<CohortAttribute>,
     /// The instruments, in order.
     pub instruments: Vec<&'static Definition>,
+    /// Youngest and oldest respondent age.
+    pub ages: (u8, u8),
+    /// First day of submissions.
+    pub opens_on: String,
+    /// Last day of submissions.
+    pub closes_on: String,
+    /// Closed by an administrator, whatever the dates.
+    pub closed_by_admin: bool,
+    /// Open link or access codes.
+    pub anonymity: Anonymity,
+    /// Smallest reportable group.
+    pub min_group_size: u32,
+    /// Extra consent wording per locale.
+    pub consent: Text,
+    /// Respondents confirm a guardian agreed.
+    pub guardian_consent: bool,
 }
 
 impl Campaign {
@@ -37,6 +56,61 @@ impl Campaign {
             cohort: self.cohort.clone(),
             crisis_resources: self.crisis_resources.clone(),
             instruments: self.instruments.iter().map(|d| (*d).clone()).collect(),
+            anonymity: self.anonymity,
+            consent: self.consent.clone(),
+            guardian_consent: self.guardian_consent,
+            state: self.state(&crate::day::today()),
+            opens_on: self.opens_on.clone(),
+            closes_on: self.closes_on.clone(),
+        }
+    }
+
+    /// Whether submissions are taken on `today` (`YYYY-MM-DD`).
+    pub fn state(&self, today: &str) -> CampaignState {
+        if self.closed_by_admin || today > self.closes_on.as_str() {
+            CampaignState::Closed
+        } else if today < self.opens_on.as_str() {
+            CampaignState::NotYetOpen
+        } else {
+            CampaignState::Open
+        }
+    }
+
+    /// What an administrator decided, as they would send it again.
+    pub fn to_spec(&self) -> CampaignSpec {
+        CampaignSpec {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            instruments: crate::db::instrument_refs(self),
+            cohort: self.cohort.clone(),
+            opens_on: self.opens_on.clone(),
+            closes_on: self.closes_on.clone(),
+            locales: self.locales.clone(),
+            crisis_resources: self.crisis_resources.clone(),
+            anonymity: self.anonymity,
+            min_group_size: self.min_group_size,
+            consent: self.consent.clone(),
+            min_age: self.ages.0,
+            max_age: self.ages.1,
+            guardian_consent: self.guardian_consent,
+        }
+    }
+
+    /// Refuses a submission on a day the campaign is not open, saying when it opens.
+    ///
+    /// # Errors
+    /// [`ApiError::Conflict`] with code `campaign_not_open`.
+    pub fn check_open(&self, today: &str) -> Result<(), ApiError> {
+        match self.state(today) {
+            CampaignState::Open => Ok(()),
+            CampaignState::NotYetOpen => Err(ApiError::conflict(
+                "campaign_not_open",
+                None,
+                format!("this screening opens on {}; come back then", self.opens_on),
+            )),
+            CampaignState::Closed => {
+                Err(ApiError::conflict("campaign_not_open", None, "this screening has ended; thank you"))
+            }
         }
     }
 
@@ -49,6 +123,7 @@ impl Campaign {
         if !is_uuid(&request.idempotency_key) {
             return Err(ApiError::invalid("invalid_field", "idempotency_key", "must be a UUID"));
         }
+        self.check_consent(request)?;
         self.check_cohort(request)?;
         let mut seen = BTreeSet::new();
         let mut scores = Vec::with_capacity(request.results.len());
@@ -97,6 +172,40 @@ impl Campaign {
             ));
         }
         Ok(scores)
+    }
+
+    /// Consent to health data is required; a guardian's agreement when the campaign
+    /// asks for it (and only then); an access code exactly for coded campaigns.
+    fn check_consent(&self, request: &SubmissionRequest) -> Result<(), ApiError> {
+        if !request.consent.health {
+            return Err(ApiError::invalid("consent_required", "consent.health", "consent was not given"));
+        }
+        match (self.guardian_consent, request.consent.guardian) {
+            (true, Some(true)) | (false, None) => {}
+            (true, _) => {
+                return Err(ApiError::invalid(
+                    "consent_required",
+                    "consent.guardian",
+                    "this screening needs a guardian's agreement",
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "invalid_field",
+                    "consent.guardian",
+                    "this screening does not ask for a guardian's agreement",
+                ))
+            }
+        }
+        match (self.anonymity, &request.access_code) {
+            (Anonymity::Coded, None) => {
+                Err(ApiError::invalid("invalid_access_code", "access_code", "this screening needs an access code"))
+            }
+            (Anonymity::Anonymous, Some(_)) => {
+                Err(ApiError::invalid("invalid_field", "access_code", "this screening takes no access code"))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn check_cohort(&self, request: &SubmissionRequest) -> Result<(), ApiError> {

@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 use instruments::definition::{Condition, Group};
 use instruments::Definition;
 
-use crate::config::{DatabaseUrl, Settings};
+use instruments::wire::staff::Role;
+
+use crate::config::{DatabaseUrl, Settings, StaffSettings};
 use crate::db::Store;
 use crate::interop::{fhir_export, fhir_import, reproschema, ImportOptions};
 
@@ -34,7 +36,19 @@ enum Command {
         /// Directory of the built app (default: the embedded app, else ./app/dist).
         #[arg(long, env = "XINAN_DIST")]
         dist: Option<PathBuf>,
+        /// Mark the session cookie Secure: set it when users reach the server over https.
+        #[arg(long, env = "XINAN_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Sign staff out after this many minutes without a request.
+        #[arg(long, env = "XINAN_SESSION_IDLE_MINUTES", default_value_t = 30)]
+        session_idle_minutes: u32,
+        /// A follow-up case still open after this many hours is overdue.
+        #[arg(long, env = "XINAN_OVERDUE_HOURS", default_value_t = 24)]
+        overdue_hours: u32,
     },
+    /// Staff accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Score answers (comma-separated, in item order) and print the score as JSON.
     Score {
         /// Instrument id, e.g. phq9.
@@ -50,6 +64,26 @@ enum Command {
     Results(ResultsCommand),
     /// Create the demo campaign DEMO (PHQ-9 and GAD-7, grades 7–9) if it is missing.
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create a staff account (the first platform admin, scripted set-ups). The
+    /// password is read from standard input.
+    Create {
+        /// E-mail address (the sign-in name).
+        #[arg(long)]
+        email: String,
+        /// platform-admin, org-admin or counselor.
+        #[arg(long)]
+        role: String,
+        /// Organization id or exact name (org-admin and counselor).
+        #[arg(long)]
+        org: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,8 +203,13 @@ pub fn main() -> ExitCode {
             let options = ImportOptions { id, licence, min_age, groups, today: crate::day::today() };
             import(&path, from, out.as_deref(), &options)
         }
-        Command::Serve { listen, dist } => run_async(async move {
-            let settings = Settings { listen, database_url: database_url(&cli.database_url)?, dist };
+        Command::Serve { listen, dist, secure_cookies, session_idle_minutes, overdue_hours } => run_async(async move {
+            let staff = StaffSettings {
+                secure_cookies,
+                session_idle_secs: i64::from(session_idle_minutes) * 60,
+                overdue_after_secs: i64::from(overdue_hours) * 3600,
+            };
+            let settings = Settings { listen, database_url: database_url(&cli.database_url)?, dist, staff };
             let app = crate::Application::build(settings).await?;
             tracing::info!(port = app.port(), "xinan listening");
             app.run_until_stopped().await?;
@@ -195,9 +234,28 @@ pub fn main() -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&bundle)?);
             Ok(())
         }),
+        Command::Users(UsersCommand::Create { email, role, org, password_stdin: _ }) => {
+            let Some(role) = Role::parse(&role) else {
+                eprintln!("xinan users create: --role must be platform-admin, org-admin or counselor, not `{role}`");
+                return ExitCode::from(2);
+            };
+            let mut password = String::new();
+            if let Err(err) = std::io::stdin().read_line(&mut password) {
+                eprintln!("xinan users create: cannot read the password from standard input: {err}");
+                return ExitCode::from(2);
+            }
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            run_async(async move {
+                let store = Store::connect(&database_url(&cli.database_url)?).await?;
+                let request = crate::users::NewUser { email, password, role, organization: org };
+                let message = crate::users::create(&store, request).await?;
+                println!("{message}");
+                Ok(())
+            })
+        }
         Command::Demo => run_async(async move {
             let store = Store::connect(&database_url(&cli.database_url)?).await?;
-            let created = store.ensure_campaign(&crate::demo::campaign(), &crate::day::today()).await?;
+            let created = crate::demo::install(&store).await?;
             println!("{}", if created { "created campaign DEMO" } else { "campaign DEMO already exists" });
             Ok(())
         }),

@@ -67,6 +67,24 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// How staff sessions and the follow-up queue behave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffSettings {
+    /// Mark the session cookie `Secure`: set when the server is reached over https
+    /// (directly or through a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// A session ends after this many seconds without a request.
+    pub session_idle_secs: i64,
+    /// A case still `open` this many seconds after it was raised is overdue.
+    pub overdue_after_secs: i64,
+}
+
+impl Default for StaffSettings {
+    fn default() -> Self {
+        Self { secure_cookies: false, session_idle_secs: 30 * 60, overdue_after_secs: 24 * 3600 }
+    }
+}
+
 /// Everything `Application::build` needs.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -76,4 +94,6 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     /// Directory of the built app; `None` serves the app embedded at build time.
     pub dist: Option<PathBuf>,
+    /// Sessions and follow-up.
+    pub staff: StaffSettings,
 }

@@ -1,9 +1,28 @@
-//! The demo campaign `DEMO`: PHQ-9 and GAD-7 for grades 7–9.
+//! The demo organization and its campaign `DEMO`: PHQ-9 and GAD-7 for grades 7–9,
+//! anonymous, always open.
 
+use instruments::wire::staff::{Anonymity, OrganizationKind};
 use instruments::wire::CohortAttribute;
 use instruments::{Locale, Text};
 
-use crate::db::NewCampaign;
+use crate::db::{DbError, NewCampaign, Store};
+
+/// Name of the organization holding `DEMO`.
+pub const ORGANIZATION: &str = "Demo";
+
+/// Creates the demo organization and campaign unless they exist; returns whether the
+/// campaign was created.
+///
+/// # Errors
+/// On database failure.
+pub async fn install(store: &Store) -> Result<bool, DbError> {
+    let existing = store.organizations(None).await?.into_iter().find(|o| o.name == ORGANIZATION);
+    let org = match existing {
+        Some(org) => org,
+        None => store.create_organization(ORGANIZATION, OrganizationKind::School, crate::day::now()).await?,
+    };
+    store.ensure_campaign(&campaign(org.id), &crate::day::today()).await
+}
 
 fn text(en: &str, zh: &str) -> Text {
     [(Locale::parse("en").unwrap(), en.to_owned()), (Locale::parse("zh-Hans").unwrap(), zh.to_owned())].into()
@@ -17,13 +36,14 @@ pub fn default_crisis_resources() -> Text {
     )
 }
 
-/// The demo campaign.
-pub fn campaign() -> NewCampaign {
+/// The demo campaign, held by `organization_id`.
+pub fn campaign(organization_id: i64) -> NewCampaign {
     let library = |id: &str| {
         let d = instruments::library::get(id).expect("bundled instrument");
         (d.id.clone(), d.version.clone())
     };
     NewCampaign {
+        organization_id,
         code: "DEMO".into(),
         name: text("Demo screening", "演示测评"),
         locales: vec![Locale::parse("zh-Hans").unwrap(), Locale::parse("en").unwrap()],
@@ -36,5 +56,10 @@ pub fn campaign() -> NewCampaign {
         instruments: vec![library("phq9"), library("gad7")],
         // Grades 7–9 of a Chinese junior middle school.
         ages: (12, 16),
+        dates: ("2000-01-01".into(), "9999-12-31".into()),
+        anonymity: Anonymity::Anonymous,
+        min_group_size: 10,
+        consent: Text::new(),
+        guardian_consent: false,
     }
 }

@@ -37,6 +37,32 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
+    /// No valid staff session.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Signed in, but the account's roles do not allow this.
+    #[error("your account may not do this")]
+    Forbidden,
+    /// A state-changing request without the session's `X-CSRF-Token`.
+    #[error("missing or wrong X-CSRF-Token header")]
+    CsrfFailed,
+    /// Wrong e-mail or password; the same message either way.
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    /// Too many failed sign-ins; try again after this many seconds.
+    #[error("too many failed sign-ins; try again in {0} seconds")]
+    TooManyAttempts(i64),
+    /// The request is valid but conflicts with the resource's state (a closed
+    /// campaign, a used code, a taken campaign code).
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `campaign_not_open`.
+        code: &'static str,
+        /// The field at fault, if one is.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
     /// The idempotency key was used before for a different request.
     #[error("this idempotency_key was already used for a different submission")]
     IdempotencyConflict,
@@ -49,6 +75,11 @@ impl ApiError {
     /// An invalid field.
     pub fn invalid(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid { code, field: field.into(), message: message.into() }
+    }
+
+    /// A conflict with the resource's state.
+    pub fn conflict(code: &'static str, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::Conflict { code, field: field.map(str::to_owned), message: message.into() }
     }
 
     /// Scoring failures, located under `prefix` (e.g. `results[0].answers`).
@@ -65,7 +96,10 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::IdempotencyConflict => StatusCode::CONFLICT,
+            Self::IdempotencyConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::CsrfFailed => StatusCode::FORBIDDEN,
+            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +113,12 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Invalid { code, .. } => code,
             Self::IdempotencyConflict => "idempotency_conflict",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::CsrfFailed => "csrf_failed",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::TooManyAttempts(_) => "too_many_attempts",
+            Self::Conflict { code, .. } => code,
             Self::Internal(_) => "internal",
         }
     }
@@ -106,9 +146,14 @@ impl IntoResponse for ApiError {
         let field = match &self {
             Self::Invalid { field, .. } => Some(field.clone()),
             Self::IdempotencyConflict => Some("idempotency_key".to_owned()),
+            Self::Conflict { field, .. } => field.clone(),
             _ => None,
         };
         let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message, field } };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Self::TooManyAttempts(seconds) = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -6,7 +6,9 @@
 //! campaign, and stored in one transaction before it is acknowledged.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod assets;
+pub mod auth;
 pub mod campaign;
 pub mod cli;
 pub mod config;
@@ -19,6 +21,7 @@ pub mod interop;
 pub mod respondent_code;
 pub mod routes;
 pub mod telemetry;
+pub mod users;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
@@ -46,7 +49,7 @@ impl Application {
         if !assets.has_app() {
             tracing::warn!(?assets, "the browser app is not built: run `cargo xtask build-app`");
         }
-        let router = routes::router(AppState { store: store.clone() }, assets);
+        let router = routes::router(AppState::new(store.clone(), settings.staff), assets);
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -80,7 +83,9 @@ impl Application {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(signal).await
+        // The peer address reaches only the sign-in limiter, in memory; it is never stored.
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(signal).await
     }
 }
 

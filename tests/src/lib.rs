@@ -7,10 +7,14 @@
 
 use std::path::PathBuf;
 
+use instruments::wire::staff::Role;
 use rand::Rng as _;
-use server::config::{DatabaseUrl, Settings};
+use server::config::{DatabaseUrl, Settings, StaffSettings};
 use server::db::Store;
 use sqlx::Connection as _;
+
+pub mod staff;
+pub use staff::StaffClient;
 
 /// Database engine a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,10 +55,15 @@ impl TestApp {
     /// As [`TestApp::spawn`].
     pub async fn spawn_with_dist(engine: Engine, dist: Option<PathBuf>) -> Option<Self> {
         let database = TestDatabase::create(engine).await?;
-        let settings = Settings { listen: "127.0.0.1:0".into(), database_url: database.url.clone(), dist };
+        let settings = Settings {
+            listen: "127.0.0.1:0".into(),
+            database_url: database.url.clone(),
+            dist,
+            staff: StaffSettings::default(),
+        };
         let app = server::Application::build(settings).await.expect("server starts");
         let store = app.store().clone();
-        store.ensure_campaign(&server::demo::campaign(), &server::day::today()).await.expect("demo campaign");
+        server::demo::install(&store).await.expect("demo campaign");
         let base = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
@@ -83,6 +92,38 @@ impl TestApp {
     /// POSTs a JSON value.
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.http.post(self.url(path)).json(body).send().await.expect("request")
+    }
+
+    /// Creates a staff account with one role (`org` for org_admin and counselor).
+    ///
+    /// # Panics
+    /// When the account cannot be created.
+    pub async fn create_staff(&self, email: &str, password: &str, role: Role, org: Option<i64>) {
+        let request = server::users::NewUser {
+            email: email.into(),
+            password: password.into(),
+            role,
+            organization: org.map(|o| o.to_string()),
+        };
+        server::users::create(&self.store, request).await.expect("create staff account");
+    }
+
+    /// The id of the demo organization (holding `DEMO`).
+    ///
+    /// # Panics
+    /// When it is missing.
+    pub async fn demo_org(&self) -> i64 {
+        self.store.campaign_by_code("DEMO").await.expect("DEMO exists").organization_id
+    }
+
+    /// Creates an account with `role` and signs it in.
+    ///
+    /// # Panics
+    /// When creating or signing in fails.
+    pub async fn staff(&self, email: &str, role: Role, org: Option<i64>) -> StaffClient {
+        let password = "a long enough password";
+        self.create_staff(email, password, role, org).await;
+        StaffClient::sign_in(self, email, password).await
     }
 
     /// Number of rows in `table`.

@@ -2,7 +2,12 @@
 //! driver: the SQL is written once (portable `$n` parameters, `RETURNING`,
 //! `ON CONFLICT`), and only the migrations differ per engine.
 
+mod access_codes;
+mod accounts;
+pub mod audit;
 mod campaigns;
+mod cases;
+mod organizations;
 mod submissions;
 
 use anyhow::Context as _;
@@ -12,8 +17,11 @@ use std::str::FromStr as _;
 
 use crate::config::{Backend, DatabaseUrl};
 
-pub use campaigns::NewCampaign;
-pub use submissions::{digest, Inserted, Stored, StoredResult};
+pub use access_codes::MAX_BATCH as MAX_CODE_BATCH;
+pub use accounts::Accepted;
+pub use campaigns::{instrument_refs, CampaignRuleError, NewCampaign, Saved, GUARDIAN_AGE, MIN_GROUP_FLOOR};
+pub use cases::Changed;
+pub use submissions::{digest, raised_flags, Inserted, Stored, StoredResult};
 
 /// Failures of the store that callers act on differently.
 #[derive(Debug, thiserror::Error)]

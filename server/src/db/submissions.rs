@@ -1,9 +1,12 @@
 //! Submission rows: written in one transaction, acknowledged only after commit.
 
-use instruments::wire::{SubmissionReceipt, SubmissionRequest};
+use instruments::definition::Severity;
+use instruments::wire::staff::RaisedFlag;
+use instruments::wire::{Anonymity, SubmissionReceipt, SubmissionRequest};
 use instruments::Score;
 
 use super::{from_json, to_json, DbError, Store};
+use crate::campaign::Campaign;
 
 /// A submission as first stored: what an idempotent retry gets back.
 #[derive(Clone, Debug)]
@@ -21,6 +24,51 @@ pub enum Inserted {
     New(SubmissionReceipt),
     /// Another request with the same idempotency key committed first.
     KeyTaken,
+    /// The access code is unknown to the campaign or was used by another submission.
+    CodeUnusable,
+}
+
+/// Why one insertion attempt failed.
+enum Attempt {
+    Sql(sqlx::Error),
+    CodeUnusable,
+}
+
+impl From<sqlx::Error> for Attempt {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Sql(err)
+    }
+}
+
+/// The flags of a submission with the rules that raised them, most severe first.
+pub fn raised_flags(campaign: &Campaign, scores: &[Score]) -> Vec<RaisedFlag> {
+    let mut flags: Vec<RaisedFlag> = scores
+        .iter()
+        .filter_map(|score| {
+            let definition = campaign.instruments.iter().find(|d| d.id == score.instrument)?;
+            Some(score.flags.iter().filter_map(move |id| {
+                let rule = definition.flags.iter().find(|f| &f.id == id)?;
+                Some(RaisedFlag {
+                    instrument: score.instrument.clone(),
+                    flag: rule.id.clone(),
+                    severity: rule.severity,
+                    when: rule.when.clone(),
+                })
+            }))
+        })
+        .flatten()
+        .collect();
+    flags.sort_by_key(|f| f.severity);
+    flags
+}
+
+/// Position of a severity in the queue: critical first.
+pub fn severity_rank(severity: Severity) -> i64 {
+    match severity {
+        Severity::Critical => 0,
+        Severity::High => 1,
+        Severity::Info => 2,
+    }
 }
 
 /// One instrument's stored answers and score, for export.
@@ -83,30 +131,40 @@ impl Store {
     }
 
     /// Stores a checked submission with its server-computed scores in one
-    /// transaction under a fresh respondent code.
+    /// transaction: under a fresh respondent code (or, in a coded campaign, the access
+    /// code, which is used up), with a follow-up case when a flag was raised.
     ///
     /// # Errors
     /// On database failure; nothing is stored then.
     pub async fn insert_submission(
         &self,
-        campaign_id: i64,
+        campaign: &Campaign,
         request: &SubmissionRequest,
         scores: &[Score],
         digest: &str,
-        day: &str,
+        now: i64,
     ) -> Result<Inserted, DbError> {
+        let flags = raised_flags(campaign, scores);
         // A collision of two random 40-bit codes is rare; retry a few times on one.
         for _ in 0..5 {
-            let receipt =
-                SubmissionReceipt { respondent_code: crate::respondent_code::generate(), results: scores.to_vec() };
-            match self.try_insert(campaign_id, request, &receipt, digest, day).await {
+            let respondent_code = match (&request.access_code, campaign.anonymity) {
+                (Some(code), Anonymity::Coded) => code.clone(),
+                _ => crate::respondent_code::generate(),
+            };
+            let receipt = SubmissionReceipt { respondent_code, results: scores.to_vec() };
+            let attempt = self.try_insert(campaign, request, &receipt, &flags, digest, now).await;
+            let key_taken = match attempt {
                 Ok(()) => return Ok(Inserted::New(receipt)),
-                Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
-                    if self.submission_by_key(&request.idempotency_key).await?.is_some() {
-                        return Ok(Inserted::KeyTaken);
-                    }
-                }
-                Err(err) => return Err(err.into()),
+                Err(Attempt::Sql(sqlx::Error::Database(err))) if err.is_unique_violation() => true,
+                Err(Attempt::CodeUnusable) => false,
+                Err(Attempt::Sql(err)) => return Err(err.into()),
+            };
+            // The same submission may have been committed by a concurrent retry.
+            if self.submission_by_key(&request.idempotency_key).await?.is_some() {
+                return Ok(Inserted::KeyTaken);
+            }
+            if !key_taken || campaign.anonymity == Anonymity::Coded {
+                return Ok(Inserted::CodeUnusable);
             }
         }
         Err(DbError::Other(anyhow::anyhow!("no free respondent code after 5 attempts")))
@@ -114,25 +172,43 @@ impl Store {
 
     async fn try_insert(
         &self,
-        campaign_id: i64,
+        campaign: &Campaign,
         request: &SubmissionRequest,
         receipt: &SubmissionReceipt,
+        flags: &[RaisedFlag],
         digest: &str,
-        day: &str,
-    ) -> Result<(), sqlx::Error> {
+        now: i64,
+    ) -> Result<(), Attempt> {
+        let day = crate::day::day_of(now);
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO submissions (campaign_id, respondent_code, idempotency_key, request_digest, receipt, submitted_on)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO submissions (campaign_id, respondent_code, idempotency_key, request_digest, receipt, submitted_on,
+                 consent_health, consent_guardian)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
-        .bind(campaign_id)
+        .bind(campaign.id)
         .bind(&receipt.respondent_code)
         .bind(&request.idempotency_key)
         .bind(digest)
         .bind(to_json(receipt))
-        .bind(day)
+        .bind(&day)
+        .bind(i64::from(request.consent.health))
+        .bind(request.consent.guardian.map(i64::from))
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(code) = &request.access_code {
+            let used = sqlx::query(
+                "UPDATE access_codes SET submission_id = $1 WHERE code = $2 AND campaign_id = $3 AND submission_id IS NULL",
+            )
+            .bind(id)
+            .bind(code)
+            .bind(campaign.id)
+            .execute(&mut *tx)
+            .await?;
+            if used.rows_affected() != 1 {
+                return Err(Attempt::CodeUnusable);
+            }
+        }
         for (attribute, value) in &request.cohort {
             sqlx::query("INSERT INTO submission_cohort (submission_id, attribute, value) VALUES ($1, $2, $3)")
                 .bind(id)
@@ -159,7 +235,23 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await
+        if let Some(worst) = flags.first() {
+            sqlx::query(
+                "INSERT INTO cases (organization_id, campaign_id, submission_id, severity_rank, flags, cohort, state, opened_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
+            )
+            .bind(campaign.organization_id)
+            .bind(campaign.id)
+            .bind(id)
+            .bind(severity_rank(worst.severity))
+            .bind(to_json(&flags))
+            .bind(to_json(&request.cohort))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -1,11 +1,13 @@
 //! Public campaign information, fetched once by the respondent's browser.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
-use instruments::wire::{Campaign, ErrorBody};
+use instruments::wire::{Anonymity, Campaign, CheckAccessCode, ErrorBody};
 
 use super::AppState;
 use crate::error::ApiError;
+use crate::extract::AppJson;
 
 /// A campaign with the full definitions of its instruments.
 #[utoipa::path(get, path = "/api/v1/campaigns/{code}", tag = "campaigns",
@@ -13,4 +15,39 @@ use crate::error::ApiError;
     responses((status = 200, body = Campaign), (status = 404, body = ErrorBody)))]
 pub async fn get_campaign(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Campaign>, ApiError> {
     Ok(Json(state.store.campaign_by_code(&code).await?.to_wire()))
+}
+
+/// Whether an access code can start this coded campaign: 204, or 422
+/// `invalid_access_code` (unknown or already used; one message for both). Admits: anyone.
+#[utoipa::path(post, path = "/api/v1/campaigns/{code}/access-codes/check", tag = "campaigns",
+    params(("code" = String, Path, description = "Campaign code")), request_body = CheckAccessCode,
+    responses((status = 204, description = "The code is usable"), (status = 404, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check_access_code(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    AppJson(body): AppJson<CheckAccessCode>,
+) -> Result<StatusCode, ApiError> {
+    let campaign = state.store.campaign_by_code(&code).await?;
+    if campaign.anonymity != Anonymity::Coded {
+        return Err(ApiError::invalid("invalid_field", "code", "this screening takes no access code"));
+    }
+    let usable = match crate::respondent_code::normalize_access_code(&body.code) {
+        Some(access) => state.store.access_code_usable(campaign.id, &access).await?,
+        None => false,
+    };
+    if usable {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(unusable_code("code"))
+    }
+}
+
+/// The one answer for an access code that is unknown, mistyped or used.
+pub fn unusable_code(field: &str) -> ApiError {
+    ApiError::invalid(
+        "invalid_access_code",
+        field,
+        "this code is not valid for this screening, or it was already used; check it or ask your school",
+    )
 }

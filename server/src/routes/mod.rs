@@ -1,9 +1,16 @@
 //! The HTTP surface: the JSON API under `/api/v1`, its OpenAPI document, and the app.
 
 mod campaigns;
+mod cases;
 mod instruments;
+mod invitations;
+mod organizations;
 mod score;
+mod session;
+mod staff_campaigns;
 mod submissions;
+
+pub use organizations::valid_email;
 
 use std::sync::Arc;
 
@@ -18,6 +25,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::assets::Assets;
+use crate::auth::LoginLimiter;
+use crate::config::StaffSettings;
 use crate::db::Store;
 use crate::error::ApiError;
 use crate::extract::BODY_LIMIT;
@@ -27,14 +36,30 @@ use crate::extract::BODY_LIMIT;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// Recent failed sign-ins.
+    pub limiter: Arc<LoginLimiter>,
+    /// Sessions and follow-up settings.
+    pub settings: Arc<StaffSettings>,
+}
+
+impl AppState {
+    /// State over a store with the given settings.
+    pub fn new(store: Store, settings: StaffSettings) -> Self {
+        Self { store, limiter: Arc::default(), settings: Arc::new(settings) }
+    }
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Xin'an API",
-        description = "Anonymous mental-health screening: instruments, scoring and submissions. \
-                       Every error has the body `ErrorBody` with a 4xx status.",
+        description = "Anonymous mental-health screening: instruments, scoring and submissions; staff \
+                       sign-in, organizations, campaigns, access codes, the follow-up queue and the audit log. \
+                       Staff endpoints need the session cookie from `POST /api/v1/session`, and POST, PUT and \
+                       DELETE also the header `X-CSRF-Token` (from `GET /api/v1/session`): 401 without a \
+                       session, 403 when the account's roles do not admit the call. Each operation's \
+                       description ends with the roles it admits. Every error has the body `ErrorBody` with \
+                       a 4xx status.",
         license(name = "AGPL-3.0-or-later")
     ),
     paths(openapi_document),
@@ -51,6 +76,25 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(score::score_answers))
         .routes(routes!(campaigns::get_campaign))
         .routes(routes!(submissions::submit_responses))
+        .routes(routes!(campaigns::check_access_code))
+        .routes(routes!(session::sign_in, session::get_session, session::sign_out))
+        .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(organizations::list_organizations, organizations::create_organization))
+        .routes(routes!(organizations::get_organization))
+        .routes(routes!(organizations::list_members))
+        .routes(routes!(organizations::create_invitation))
+        .routes(routes!(organizations::follow_up_figures))
+        .routes(routes!(organizations::organization_audit))
+        .routes(routes!(organizations::platform_audit))
+        .routes(routes!(staff_campaigns::list_campaigns, staff_campaigns::create_campaign))
+        .routes(routes!(staff_campaigns::get_managed_campaign, staff_campaigns::update_campaign))
+        .routes(routes!(staff_campaigns::set_campaign_state))
+        .routes(routes!(staff_campaigns::generate_access_codes, staff_campaigns::list_access_codes))
+        .routes(routes!(staff_campaigns::access_codes_csv))
+        .routes(routes!(staff_campaigns::access_code_slips))
+        .routes(routes!(cases::case_queue))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::change_case))
         .with_state(state)
         .split_for_parts();
     (router, doc)

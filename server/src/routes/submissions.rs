@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use instruments::wire::{ErrorBody, SubmissionReceipt, SubmissionRequest};
 
+use super::campaigns::unusable_code;
 use super::AppState;
 use crate::db::{digest, Inserted};
 use crate::error::ApiError;
@@ -21,14 +22,21 @@ use crate::extract::AppJson;
         (status = 201, body = SubmissionReceipt, description = "Stored"),
         (status = 200, body = SubmissionReceipt, description = "Already stored under this idempotency key"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
+    description = "409 `campaign_not_open` before the opening day or after closing. In a coded campaign the \
+        `access_code` is used up and becomes the respondent code. A submission with a flag opens a follow-up \
+        case in the same transaction. Admits: anyone.")]
 pub async fn submit_responses(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    AppJson(request): AppJson<SubmissionRequest>,
+    AppJson(mut request): AppJson<SubmissionRequest>,
 ) -> Result<(StatusCode, Json<SubmissionReceipt>), ApiError> {
     let store = &state.store;
     let campaign = store.campaign_by_code(&code).await?;
+    if let Some(typed) = request.access_code.take() {
+        let code = crate::respondent_code::normalize_access_code(&typed).ok_or_else(|| unusable_code("access_code"))?;
+        request.access_code = Some(code);
+    }
     let digest = digest(&campaign.code, &request);
     let replay = |stored: crate::db::Stored| {
         if stored.digest == digest {
@@ -40,9 +48,12 @@ pub async fn submit_responses(
     if let Some(stored) = store.submission_by_key(&request.idempotency_key).await? {
         return replay(stored);
     }
+    let now = crate::day::now();
+    campaign.check_open(&crate::day::day_of(now))?;
     let scores = campaign.check(&request)?;
-    match store.insert_submission(campaign.id, &request, &scores, &digest, &crate::day::today()).await? {
+    match store.insert_submission(&campaign, &request, &scores, &digest, now).await? {
         Inserted::New(receipt) => Ok((StatusCode::CREATED, Json(receipt))),
+        Inserted::CodeUnusable => Err(unusable_code("access_code")),
         Inserted::KeyTaken => {
             let stored = store
                 .submission_by_key(&request.idempotency_key)

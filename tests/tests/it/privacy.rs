@@ -20,10 +20,38 @@ async fn stored_rows_hold_no_identifying_columns(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
-    let expected: [(&str, &[&str]); 3] = [
+    let expected: [(&str, &[&str]); 4] = [
         (
             "submissions",
-            &["id", "campaign_id", "respondent_code", "idempotency_key", "request_digest", "receipt", "submitted_on"],
+            &[
+                "id",
+                "campaign_id",
+                "respondent_code",
+                "idempotency_key",
+                "request_digest",
+                "receipt",
+                "submitted_on",
+                "consent_health",
+                "consent_guardian",
+            ],
+        ),
+        // The flagged submission's case: staff-side, so it keeps the time it was raised.
+        (
+            "cases",
+            &[
+                "id",
+                "organization_id",
+                "campaign_id",
+                "submission_id",
+                "severity_rank",
+                "flags",
+                "cohort",
+                "state",
+                "opened_at",
+                "acknowledged_at",
+                "contacted_at",
+                "finished_at",
+            ],
         ),
         ("submission_cohort", &["submission_id", "attribute", "value"]),
         (

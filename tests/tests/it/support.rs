@@ -26,7 +26,23 @@ pub fn submission() -> Value {
              "client_score": {"total": 9, "band": "mild", "flags": ["critical"]}},
             {"instrument": "gad7", "version": "1.0.0", "answers": gad7([3, 3, 3, 3, 3, 0, 0]),
              "client_score": {"total": 15, "band": "severe", "flags": ["severe"]}}
-        ]
+        ],
+        "consent": {"health": true}
+    })
+}
+
+/// A submission to DEMO without any flag (all answers 0).
+pub fn unflagged_submission() -> Value {
+    json!({
+        "idempotency_key": uuid::Uuid::new_v4().to_string(),
+        "cohort": {"grade": "7"},
+        "results": [
+            {"instrument": "phq9", "version": "1.0.0", "answers": phq9([0; 9]),
+             "client_score": {"total": 0, "band": "minimal", "flags": []}},
+            {"instrument": "gad7", "version": "1.0.0", "answers": gad7([0; 7]),
+             "client_score": {"total": 0, "band": "minimal", "flags": []}}
+        ],
+        "consent": {"health": true}
     })
 }
 

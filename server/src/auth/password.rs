@@ -1,0 +1,74 @@
+//! Password hashing with argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane,
+//! OWASP's minimum), in PHC strings so parameters can be raised later.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::Argon2;
+
+/// Fewest characters a password may have.
+pub const MIN_LENGTH: usize = 10;
+
+/// Why a new password is refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordRuleError {
+    /// Too short.
+    #[error("the password must have at least {MIN_LENGTH} characters")]
+    TooShort,
+    /// Absurdly long (hashing it would be a denial of service).
+    #[error("the password must have at most 256 characters")]
+    TooLong,
+}
+
+/// Checks a new password against the rules.
+///
+/// # Errors
+/// The rule broken.
+pub fn check_new(password: &str) -> Result<(), PasswordRuleError> {
+    match password.chars().count() {
+        n if n < MIN_LENGTH => Err(PasswordRuleError::TooShort),
+        n if n > 256 => Err(PasswordRuleError::TooLong),
+        _ => Ok(()),
+    }
+}
+
+/// The PHC string of a new password.
+///
+/// # Panics
+/// Never in practice: hashing fails only on invalid parameters, and these are fixed.
+pub fn hash(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default parameters").to_string()
+}
+
+/// Whether `password` matches the stored PHC string. With `None` (no such account) a
+/// dummy hash is verified all the same, so that the answer takes as long either way
+/// and does not tell which e-mail addresses have accounts.
+pub fn verify(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("not a password of anyone"));
+    let phc = stored.unwrap_or(dummy);
+    let Ok(parsed) = PasswordHash::new(phc) else { return false };
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && stored.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_only_their_password() {
+        let phc = hash("correct horse battery");
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery", Some(&phc)));
+        assert!(!verify("correct horse batterY", Some(&phc)));
+        assert!(!verify("correct horse battery", None));
+        assert_ne!(phc, hash("correct horse battery"), "salted");
+    }
+
+    #[test]
+    fn new_passwords_follow_the_rules() {
+        assert_eq!(check_new("short"), Err(PasswordRuleError::TooShort));
+        assert_eq!(check_new("long enough"), Ok(()));
+        assert_eq!(check_new(&"x".repeat(300)), Err(PasswordRuleError::TooLong));
+    }
+}

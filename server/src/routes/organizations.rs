@@ -1,0 +1,170 @@
+//! Organizations, their members and invitations, follow-up figures and audit log.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use instruments::wire::staff::{
+    AuditEntry, CampaignFollowUp, Invitation, Member, NewInvitation, NewOrganization, Organization, Role,
+};
+use instruments::wire::ErrorBody;
+
+use super::AppState;
+use crate::access::Permission;
+use crate::auth::{new_token, token_hash, Staff};
+use crate::error::ApiError;
+use crate::extract::AppJson;
+
+/// Invitation links work this long (seconds).
+pub const INVITATION_SECS: i64 = 72 * 3600;
+
+/// The organizations the caller holds a role in (all, for a platform admin).
+/// Admits: any signed-in staff member.
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations",
+    responses((status = 200, body = Vec<Organization>), (status = 401, body = ErrorBody)))]
+pub async fn list_organizations(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Json<Vec<Organization>>, ApiError> {
+    let only = staff.visible_organizations();
+    Ok(Json(state.store.organizations(only.as_deref()).await?))
+}
+
+/// Creates an organization. Admits: platform_admin.
+#[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", request_body = NewOrganization,
+    responses((status = 201, body = Organization), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create_organization(
+    State(state): State<AppState>,
+    staff: Staff,
+    AppJson(body): AppJson<NewOrganization>,
+) -> Result<(StatusCode, Json<Organization>), ApiError> {
+    staff.require(Permission::AdministerPlatform)?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid("invalid_field", "name", "give a name of 1–200 characters"));
+    }
+    let org = state.store.create_organization(name, body.kind, crate::day::now()).await?;
+    state.store.audit(Some(staff.user_id), Some(org.id), "organization_created", name).await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+/// One organization. Admits: platform_admin; org_admin and counselor of this organization.
+#[utoipa::path(get, path = "/api/v1/organizations/{org}", tag = "organizations",
+    params(("org" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Organization), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn get_organization(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(org): Path<i64>,
+) -> Result<Json<Organization>, ApiError> {
+    staff.require(Permission::SeeOrganization(org))?;
+    Ok(Json(state.store.organization(org).await?))
+}
+
+/// The people holding roles in the organization. Admits: platform_admin; org_admin of
+/// this organization.
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/members", tag = "organizations",
+    params(("org" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Vec<Member>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(org): Path<i64>,
+) -> Result<Json<Vec<Member>>, ApiError> {
+    staff.require(Permission::ManageOrganization(org))?;
+    state.store.organization(org).await?;
+    Ok(Json(state.store.members(org).await?))
+}
+
+/// Invites a person as org_admin or counselor: returns a link, valid 72 hours, that
+/// sets the password (or adds the role to an existing account). The answer is the same
+/// whether or not the e-mail has an account. Admits: platform_admin; org_admin of
+/// this organization.
+#[utoipa::path(post, path = "/api/v1/organizations/{org}/invitations", tag = "organizations",
+    params(("org" = i64, Path, description = "Organization id")), request_body = NewInvitation,
+    responses((status = 201, body = Invitation), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<NewInvitation>,
+) -> Result<(StatusCode, Json<Invitation>), ApiError> {
+    staff.require(Permission::ManageOrganization(org))?;
+    state.store.organization(org).await?;
+    let email = valid_email(&body.email)?;
+    if body.role == Role::PlatformAdmin {
+        return Err(ApiError::invalid("invalid_field", "role", "invite org_admin or counselor"));
+    }
+    let token = new_token();
+    let expires_at = crate::day::now() + INVITATION_SECS;
+    state.store.create_invitation(&token_hash(&token), org, &email, body.role, staff.user_id, expires_at).await?;
+    let subject = format!("{email} as {}", body.role.as_str());
+    state.store.audit(Some(staff.user_id), Some(org), "invitation_created", &subject).await?;
+    Ok((StatusCode::CREATED, Json(Invitation { link: format!("/staff/invitation/{token}"), token, expires_at })))
+}
+
+/// A plausible e-mail address, lower-cased.
+///
+/// # Errors
+/// 422 naming `email`.
+pub fn valid_email(email: &str) -> Result<String, ApiError> {
+    let email = email.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace);
+    if ok {
+        Ok(email)
+    } else {
+        Err(ApiError::invalid("invalid_field", "email", "not an e-mail address"))
+    }
+}
+
+/// Follow-up figures of each campaign of the organization. Admits: platform_admin;
+/// org_admin and counselor of this organization.
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/follow-up", tag = "follow-up",
+    params(("org" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Vec<CampaignFollowUp>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn follow_up_figures(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(org): Path<i64>,
+) -> Result<Json<Vec<CampaignFollowUp>>, ApiError> {
+    staff.require(Permission::SeeOrganization(org))?;
+    state.store.organization(org).await?;
+    let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
+    let mut out = Vec::new();
+    for campaign in state.store.campaigns_of(org).await? {
+        let figures = state.store.follow_up_figures(campaign.id, overdue_before).await?;
+        out.push(CampaignFollowUp { campaign: campaign.code, name: campaign.name, figures });
+    }
+    Ok(Json(out))
+}
+
+/// The organization's audit log, newest first (at most 1000 entries). Admits:
+/// platform_admin; org_admin of this organization.
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/audit", tag = "audit",
+    params(("org" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn organization_audit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(org): Path<i64>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    staff.require(Permission::ManageOrganization(org))?;
+    state.store.organization(org).await?;
+    Ok(Json(state.store.audit_entries(Some(org)).await?))
+}
+
+/// The whole platform's audit log, newest first (at most 1000 entries). Admits:
+/// platform_admin.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn platform_audit(State(state): State<AppState>, staff: Staff) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    staff.require(Permission::AdministerPlatform)?;
+    Ok(Json(state.store.audit_entries(None).await?))
+}
