@@ -93,7 +93,7 @@ fn results_export_prints_questionnaire_responses_without_identity() {
     let url = format!("sqlite://{}", path.display());
     let code = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = server::db::Store::connect(&server::config::DatabaseUrl::parse(&url).unwrap()).await.unwrap();
-        store.ensure_campaign(&server::demo::campaign(), "2026-11-22").await.unwrap();
+        server::demo::install(&store).await.unwrap();
         let campaign = store.campaign_by_code("DEMO").await.unwrap();
         let results = ["phq9", "gad7"]
             .iter()
@@ -114,11 +114,15 @@ fn results_export_prints_questionnaire_responses_without_identity() {
             idempotency_key: "67e55044-10b1-426f-9247-bb680e5fe0c8".into(),
             cohort: [("grade".to_owned(), "8".to_owned())].into(),
             results,
+            consent: instruments::wire::ConsentGiven { health: true, guardian: None },
+            access_code: None,
         };
         let scores = campaign.check(&request).unwrap();
-        match store.insert_submission(campaign.id, &request, &scores, "digest", "2026-11-22").await.unwrap() {
+        // 2026-11-22 12:00 UTC.
+        let noon = 20_779 * 86_400 + 12 * 3600;
+        match store.insert_submission(&campaign, &request, &scores, "digest", noon).await.unwrap() {
             server::db::Inserted::New(receipt) => receipt.respondent_code,
-            server::db::Inserted::KeyTaken => unreachable!(),
+            other => unreachable!("{other:?}"),
         }
     });
     let output = xinan(&["--database-url", &url, "results", "export", &code]);
@@ -137,4 +141,44 @@ fn results_export_prints_questionnaire_responses_without_identity() {
     assert_eq!(response["item"].as_array().unwrap().len(), 9, "PHQ-9 items 1-9 (item 10 unanswered)");
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("respondent code NOSUCHXX not found"), "{}", stderr(&unknown));
+}
+
+/// The first administrator comes from the command line, with the password on stdin.
+#[test]
+fn users_create_makes_an_account_from_standard_input_and_refuses_bad_input() {
+    use std::io::Write as _;
+    let path = std::env::temp_dir().join(format!("xinan-users-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let create = |args: &[&str], password: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xinan"))
+            .args(["--database-url", &url, "users", "create"])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let admin = ["--email", "Admin@District.example", "--role", "platform-admin", "--password-stdin"];
+    let created = create(&admin, "a long enough password\n");
+    let again = create(&admin, "a long enough password\n");
+    let short = create(&["--email", "b@district.example", "--role", "platform-admin", "--password-stdin"], "short\n");
+    let no_org =
+        create(&["--email", "c@district.example", "--role", "counselor", "--password-stdin"], "long enough pw\n");
+    let bad_org = create(
+        &["--email", "c@district.example", "--role", "counselor", "--org", "Nowhere", "--password-stdin"],
+        "long enough pw\n",
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert_eq!(String::from_utf8_lossy(&created.stdout).trim(), "created admin@district.example as platform_admin");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("exists already"), "{}", stderr(&again));
+    assert!(stderr(&short).contains("at least 10 characters"), "{}", stderr(&short));
+    assert!(stderr(&no_org).contains("--org: counselor needs an organization"), "{}", stderr(&no_org));
+    assert!(stderr(&bad_org).contains("--org: no organization `Nowhere`"), "{}", stderr(&bad_org));
 }
