@@ -1,6 +1,6 @@
 //! The counselor's follow-up queue and case page.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::Json;
 use instruments::wire::staff::{CaseDetail, CaseState, CaseSummary, NewCaseEvent};
 use instruments::wire::ErrorBody;
@@ -10,7 +10,7 @@ use crate::access::Permission;
 use crate::auth::Staff;
 use crate::db::Changed;
 use crate::error::ApiError;
-use crate::extract::AppJson;
+use crate::extract::{AppJson, AppPath};
 
 /// Longest note or outcome (characters).
 pub const NOTE_LIMIT: usize = 500;
@@ -26,7 +26,7 @@ pub const NOTE_LIMIT: usize = 500;
 pub async fn case_queue(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Vec<CaseSummary>>, ApiError> {
     staff.require(Permission::FollowUpCases(org))?;
@@ -54,7 +54,7 @@ async fn followed_case(state: &AppState, staff: &Staff, id: i64) -> Result<CaseD
 pub async fn get_case(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    AppPath(id): AppPath<i64>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let detail = followed_case(&state, &staff, id).await?;
     state
@@ -74,7 +74,7 @@ pub async fn get_case(
 pub async fn change_case(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<i64>,
+    AppPath(id): AppPath<i64>,
     AppJson(event): AppJson<NewCaseEvent>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let detail = followed_case(&state, &staff, id).await?;

@@ -1,6 +1,6 @@
 //! Organizations, their members and invitations, follow-up figures and audit log.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use instruments::wire::staff::{
@@ -12,7 +12,7 @@ use super::AppState;
 use crate::access::Permission;
 use crate::auth::{new_token, token_hash, Staff};
 use crate::error::ApiError;
-use crate::extract::AppJson;
+use crate::extract::{AppJson, AppPath};
 
 /// Invitation links work this long (seconds).
 pub const INVITATION_SECS: i64 = 72 * 3600;
@@ -56,7 +56,7 @@ pub async fn create_organization(
 pub async fn get_organization(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
 ) -> Result<Json<Organization>, ApiError> {
     staff.require(Permission::SeeOrganization(org))?;
     Ok(Json(state.store.organization(org).await?))
@@ -71,7 +71,7 @@ pub async fn get_organization(
 pub async fn list_members(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
 ) -> Result<Json<Vec<Member>>, ApiError> {
     staff.require(Permission::ManageOrganization(org))?;
     state.store.organization(org).await?;
@@ -89,7 +89,7 @@ pub async fn list_members(
 pub async fn create_invitation(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
     AppJson(body): AppJson<NewInvitation>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
     staff.require(Permission::ManageOrganization(org))?;
@@ -131,7 +131,7 @@ pub fn valid_email(email: &str) -> Result<String, ApiError> {
 pub async fn follow_up_figures(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
 ) -> Result<Json<Vec<CampaignFollowUp>>, ApiError> {
     staff.require(Permission::SeeOrganization(org))?;
     state.store.organization(org).await?;
@@ -153,7 +153,7 @@ pub async fn follow_up_figures(
 pub async fn organization_audit(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     staff.require(Permission::ManageOrganization(org))?;
     state.store.organization(org).await?;

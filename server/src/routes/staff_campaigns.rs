@@ -1,6 +1,6 @@
 //! Campaign management: create, edit, open and close, and access codes.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
@@ -14,7 +14,7 @@ use crate::auth::Staff;
 use crate::campaign::Campaign;
 use crate::db::{NewCampaign, Saved};
 use crate::error::ApiError;
-use crate::extract::AppJson;
+use crate::extract::{AppJson, AppPath};
 
 /// The campaign `code` of organization `org`, after checking the caller may manage it.
 async fn managed(state: &AppState, staff: &Staff, org: i64, code: &str) -> Result<Campaign, ApiError> {
@@ -39,7 +39,7 @@ fn rule_error(err: &crate::db::CampaignRuleError) -> ApiError {
 pub async fn list_campaigns(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
 ) -> Result<Json<Vec<CampaignDetail>>, ApiError> {
     staff.require(Permission::ManageOrganization(org))?;
     state.store.organization(org).await?;
@@ -61,7 +61,7 @@ pub async fn list_campaigns(
 pub async fn create_campaign(
     State(state): State<AppState>,
     staff: Staff,
-    Path(org): Path<i64>,
+    AppPath(org): AppPath<i64>,
     AppJson(spec): AppJson<CampaignSpec>,
 ) -> Result<(StatusCode, Json<CampaignDetail>), ApiError> {
     staff.require(Permission::ManageOrganization(org))?;
@@ -88,7 +88,7 @@ pub async fn create_campaign(
 pub async fn get_managed_campaign(
     State(state): State<AppState>,
     staff: Staff,
-    Path((org, code)): Path<(i64, String)>,
+    AppPath((org, code)): AppPath<(i64, String)>,
 ) -> Result<Json<CampaignDetail>, ApiError> {
     let campaign = managed(&state, &staff, org, &code).await?;
     Ok(Json(state.store.campaign_detail(&campaign, &crate::day::today()).await?))
@@ -105,7 +105,7 @@ pub async fn get_managed_campaign(
 pub async fn update_campaign(
     State(state): State<AppState>,
     staff: Staff,
-    Path((org, code)): Path<(i64, String)>,
+    AppPath((org, code)): AppPath<(i64, String)>,
     AppJson(spec): AppJson<CampaignSpec>,
 ) -> Result<Json<CampaignDetail>, ApiError> {
     let current = managed(&state, &staff, org, &code).await?;
@@ -139,7 +139,7 @@ pub async fn update_campaign(
 pub async fn set_campaign_state(
     State(state): State<AppState>,
     staff: Staff,
-    Path((org, code)): Path<(i64, String)>,
+    AppPath((org, code)): AppPath<(i64, String)>,
     AppJson(body): AppJson<SetCampaignState>,
 ) -> Result<Json<CampaignDetail>, ApiError> {
     let campaign = managed(&state, &staff, org, &code).await?;
@@ -162,7 +162,7 @@ pub async fn set_campaign_state(
 pub async fn generate_access_codes(
     State(state): State<AppState>,
     staff: Staff,
-    Path((org, code)): Path<(i64, String)>,
+    AppPath((org, code)): AppPath<(i64, String)>,
     AppJson(body): AppJson<GenerateCodes>,
 ) -> Result<(StatusCode, Json<Vec<AccessCode>>), ApiError> {
     let campaign = managed(&state, &staff, org, &code).await?;
@@ -205,7 +205,7 @@ async fn codes_for_export(
 pub async fn list_access_codes(
     State(state): State<AppState>,
     staff: Staff,
-    Path((org, code)): Path<(i64, String)>,
+    AppPath((org, code)): AppPath<(i64, String)>,
 ) -> Result<Json<Vec<AccessCode>>, ApiError> {
     Ok(Json(codes_for_export(&state, &staff, org, &code, "codes_viewed").await?.1))
 }
@@ -219,7 +219,7 @@ pub async fn list_access_codes(
 pub async fn access_codes_csv(
     State(state): State<AppState>,
     staff: Staff,
-    Path((org, code)): Path<(i64, String)>,
+    AppPath((org, code)): AppPath<(i64, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (campaign, codes) = codes_for_export(&state, &staff, org, &code, "codes_exported").await?;
     let mut csv = String::from("code,used\r\n");
@@ -242,7 +242,7 @@ pub async fn access_codes_csv(
 pub async fn access_code_slips(
     State(state): State<AppState>,
     staff: Staff,
-    Path((org, code)): Path<(i64, String)>,
+    AppPath((org, code)): AppPath<(i64, String)>,
     headers: HeaderMap,
 ) -> Result<Html<String>, ApiError> {
     let (campaign, codes) = codes_for_export(&state, &staff, org, &code, "codes_exported").await?;
