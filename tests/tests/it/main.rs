@@ -1,12 +1,16 @@
 //! Black-box tests of the running server: one binary, a module per area.
 
+mod authorization;
 mod browser;
 mod chromium;
+mod coded_campaigns;
 mod errors;
+mod follow_up;
 mod instruments_api;
 mod offline;
 mod openapi;
 mod privacy;
 mod reference_page;
+mod staff_api;
 mod submissions;
 mod support;

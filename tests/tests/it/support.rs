@@ -55,3 +55,50 @@ pub async fn error_of(response: reqwest::Response, status: u16) -> Value {
     assert!(error.get("field").is_some(), "field must be present (null or a name): {body}");
     error.clone()
 }
+
+/// A submission to DEMO whose only flag is GAD-7 `severe` (severity high): PHQ-9 all 0.
+pub fn high_submission() -> Value {
+    json!({
+        "idempotency_key": uuid::Uuid::new_v4().to_string(),
+        "cohort": {"grade": "9"},
+        "results": [
+            {"instrument": "phq9", "version": "1.0.0", "answers": phq9([0; 9]),
+             "client_score": {"total": 0, "band": "minimal", "flags": []}},
+            {"instrument": "gad7", "version": "1.0.0", "answers": gad7([3, 3, 3, 3, 3, 0, 0]),
+             "client_score": {"total": 15, "band": "severe", "flags": ["severe"]}}
+        ],
+        "consent": {"health": true}
+    })
+}
+
+/// A submission to a campaign made from [`campaign_spec`] (PHQ-9 only): total 9 with
+/// item 9 at 1, so it raises the critical flag.
+pub fn phq9_submission() -> Value {
+    json!({
+        "idempotency_key": uuid::Uuid::new_v4().to_string(),
+        "cohort": {"grade": "8"},
+        "results": [
+            {"instrument": "phq9", "version": "1.0.0", "answers": phq9([1; 9]),
+             "client_score": {"total": 9, "band": "mild", "flags": ["critical"]}}
+        ],
+        "consent": {"health": true}
+    })
+}
+
+/// A valid campaign: PHQ-9 for grades 7–9 (ages 12–16), in Chinese and English,
+/// open from 2000 to 9999, with `anonymity` (`"anonymous"` or `"coded"`).
+pub fn campaign_spec(code: &str, anonymity: &str) -> Value {
+    json!({
+        "code": code,
+        "name": {"zh-Hans": "春季测评", "en": "Spring screening"},
+        "instruments": [{"id": "phq9", "version": "1.0.0"}],
+        "cohort": [{"id": "grade", "label": {"zh-Hans": "年级", "en": "Grade"}, "values": ["7", "8", "9"]}],
+        "opens_on": "2000-01-01",
+        "closes_on": "9999-12-31",
+        "locales": ["zh-Hans", "en"],
+        "crisis_resources": {"zh-Hans": "心理援助热线 12356", "en": "Call 988"},
+        "anonymity": anonymity,
+        "min_age": 12,
+        "max_age": 16
+    })
+}
