@@ -9,7 +9,7 @@ use super::AppState;
 use crate::error::ApiError;
 use crate::extract::AppJson;
 
-/// A campaign with the full definitions of its instruments.
+/// A campaign with the full definitions of its instruments. Admits: anyone.
 #[utoipa::path(get, path = "/api/v1/campaigns/{code}", tag = "campaigns",
     params(("code" = String, Path, description = "Campaign code from the screening link")),
     responses((status = 200, body = Campaign), (status = 404, body = ErrorBody)))]

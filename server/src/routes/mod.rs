@@ -113,7 +113,7 @@ pub fn router(state: AppState, assets: Assets) -> Router {
     api.fallback_service(assets.service()).layer(middleware::from_fn(common_headers))
 }
 
-/// The OpenAPI 3.1 document of this API.
+/// The OpenAPI 3.1 document of this API. Admits: anyone.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
 #[allow(dead_code)]
 async fn openapi_document() {}

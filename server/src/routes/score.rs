@@ -8,7 +8,7 @@ use instruments::Score;
 use crate::error::ApiError;
 use crate::extract::AppJson;
 
-/// Scores answers on an instrument; stores nothing.
+/// Scores answers on an instrument; stores nothing. Admits: anyone.
 #[utoipa::path(post, path = "/api/v1/score/{id}", tag = "instruments",
     params(("id" = String, Path, description = "Instrument id")),
     request_body = ScoreRequest,

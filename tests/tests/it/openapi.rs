@@ -16,6 +16,14 @@ async fn openapi_document_lists_every_route_and_every_route_exists() {
             item.as_object().unwrap().keys().filter(|k| ["get", "post", "put", "patch", "delete"].contains(&k.as_str()))
         {
             documented.push(format!("{} {path}", method.to_uppercase()));
+            // Every operation states who it admits (the issue: "with the roles it admits").
+            let operation = &item[method.as_str()];
+            let words = format!(
+                "{} {}",
+                operation["summary"].as_str().unwrap_or(""),
+                operation["description"].as_str().unwrap_or("")
+            );
+            assert!(words.contains("Admits:"), "{method} {path} does not say which roles it admits: {words}");
             let url = app.url(&concrete(path, org));
             let request = app.http.request(method.to_uppercase().parse().unwrap(), url);
             let request = if method == "get" { request } else { request.json(&serde_json::json!({})) };
