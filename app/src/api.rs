@@ -6,19 +6,18 @@
 //! leaving the respondent waiting.
 
 use std::fmt;
-use std::future::Future;
-use std::task::Poll;
 
-use instruments::definition::Definition;
-use instruments::wire::{Campaign, ErrorBody, SubmissionReceipt};
+use instruments::wire::ErrorBody;
+#[cfg(not(feature = "staff"))]
+use instruments::wire::{Campaign, CheckAccessCode, SubmissionReceipt};
 use leptos::prelude::{set_timeout, window};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, Response};
 
-use crate::state::is_retryable_status;
+#[cfg(feature = "staff")]
+pub mod staff;
 
 /// How long a request may take before it counts as a network failure.
 const TIMEOUT_MS: u64 = 20_000;
@@ -36,6 +35,8 @@ pub enum ApiClientError {
         message: Option<String>,
         /// The server's error code (e.g. `not_found`).
         code: Option<String>,
+        /// The request field at fault, when the server named one.
+        field: Option<String>,
     },
     /// A success status with a body that is not what the contract says.
     Decode(String),
@@ -43,6 +44,7 @@ pub enum ApiClientError {
 
 impl ApiClientError {
     /// Whether sending the same request later may succeed.
+    #[cfg(not(feature = "staff"))]
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Network => true,
@@ -53,8 +55,23 @@ impl ApiClientError {
 
     /// Whether the server said the thing asked for does not exist.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::Status { status: 404, .. })
+        self.status() == Some(404)
     }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a failed request is worth sending again: server errors and the 4xx codes
+/// that mean "later" (timeout, too early, rate limited). Other 4xx answers are final.
+#[cfg(not(feature = "staff"))]
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 425 | 429) || status >= 500
 }
 
 impl fmt::Display for ApiClientError {
@@ -72,8 +89,20 @@ impl fmt::Display for ApiClientError {
 ///
 /// # Errors
 /// [`ApiClientError`]; a 404 means the campaign is unknown.
+#[cfg(not(feature = "staff"))]
 pub async fn get_campaign(code: &str) -> Result<Campaign, ApiClientError> {
     fetch_json("GET", &format!("/api/v1/campaigns/{code}"), None).await
+}
+
+/// `POST /api/v1/campaigns/{campaign}/access-codes/check`: whether an access code may
+/// be used (204). A 422 with code `invalid_access_code` means unknown or used.
+///
+/// # Errors
+/// [`ApiClientError`].
+#[cfg(not(feature = "staff"))]
+pub async fn check_access_code(campaign: &str, code: String) -> Result<(), ApiClientError> {
+    let body = serde_json::to_string(&CheckAccessCode { code }).unwrap_or_default();
+    send("POST", &format!("/api/v1/campaigns/{campaign}/access-codes/check"), Some(body), None).await.map(drop)
 }
 
 /// `POST /api/v1/campaigns/{code}/submissions` with a serialized
@@ -83,71 +112,32 @@ pub async fn get_campaign(code: &str) -> Result<Campaign, ApiClientError> {
 ///
 /// # Errors
 /// [`ApiClientError`]; see [`ApiClientError::is_retryable`].
+#[cfg(not(feature = "staff"))]
 pub async fn submit(code: &str, body: String) -> Result<SubmissionReceipt, ApiClientError> {
     fetch_json("POST", &format!("/api/v1/campaigns/{code}/submissions"), Some(body)).await
 }
 
-/// `GET /api/v1/instruments`, then `GET /api/v1/instruments/{id}` for each, all at
-/// once: every instrument the server offers, in its order.
-///
-/// # Errors
-/// The first [`ApiClientError`] of any of the requests.
-pub async fn get_instruments() -> Result<Vec<Definition>, ApiClientError> {
-    let list: Vec<Listed> = fetch_json("GET", "/api/v1/instruments", None).await?;
-    let requests = list
-        .iter()
-        .map(|s| async move { fetch_json::<Definition>("GET", &format!("/api/v1/instruments/{}", s.id), None).await });
-    join_all(requests.collect()).await.into_iter().collect()
-}
-
-/// The part of an [`InstrumentSummary`](instruments::wire::InstrumentSummary) the app
-/// reads: decoding the whole summary would cost ~4 KB of wasm for fields that the
-/// definition repeats anyway.
-#[derive(Deserialize)]
-struct Listed {
-    id: String,
-}
-
-/// Awaits every future, polling them together (so their requests are in flight at the
-/// same time), and returns their outputs in order.
-async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut ready = true;
-        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(value) => *output = Some(value),
-                    Poll::Pending => ready = false,
-                }
-            }
-        }
-        if ready {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
-}
-
 async fn fetch_json<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>) -> Result<T, ApiClientError> {
-    let (status, text) = fetch(method, url, body).await.map_err(|_| ApiClientError::Network)?;
+    let text = send(method, url, body, None).await?;
+    serde_json::from_str(&text).map_err(|e| ApiClientError::Decode(e.to_string()))
+}
+
+/// One request: the body of a success, or the error. `csrf` is sent as
+/// `X-CSRF-Token` (the staff API wants it on every change).
+async fn send(method: &str, url: &str, body: Option<String>, csrf: Option<&str>) -> Result<String, ApiClientError> {
+    let (status, text) = fetch(method, url, body, csrf).await.map_err(|_| ApiClientError::Network)?;
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|e| ApiClientError::Decode(e.to_string()));
+        return Ok(text);
     }
     let detail = serde_json::from_str::<ErrorBody>(&text).ok().map(|b| b.error);
-    Err(ApiClientError::Status {
-        status,
-        message: detail.as_ref().map(|d| d.message.clone()),
-        code: detail.map(|d| d.code),
+    Err(match detail {
+        Some(d) => ApiClientError::Status { status, message: Some(d.message), code: Some(d.code), field: d.field },
+        None => ApiClientError::Status { status, message: None, code: None, field: None },
     })
 }
 
 /// One request; the status and body text, or the JS error.
-async fn fetch(method: &str, url: &str, body: Option<String>) -> Result<(u16, String), JsValue> {
+async fn fetch(method: &str, url: &str, body: Option<String>, csrf: Option<&str>) -> Result<(u16, String), JsValue> {
     let init = RequestInit::new();
     init.set_method(method);
     let controller = AbortController::new()?;
@@ -161,8 +151,26 @@ async fn fetch(method: &str, url: &str, body: Option<String>) -> Result<(u16, St
     if body.is_some() {
         headers.set("content-type", "application/json")?;
     }
+    if let Some(token) = csrf {
+        headers.set("x-csrf-token", token)?;
+    }
     set_timeout(move || controller.abort(), std::time::Duration::from_millis(TIMEOUT_MS));
     let response: Response = JsFuture::from(window().fetch_with_request(&request)).await?.unchecked_into();
     let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
     Ok((response.status(), text))
+}
+
+#[cfg(all(test, not(feature = "staff")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_transient_failures_are_retried() {
+        for status in [408, 425, 429, 500, 502, 503] {
+            assert!(is_retryable_status(status), "{status}");
+        }
+        for status in [400, 401, 403, 404, 409, 413, 422] {
+            assert!(!is_retryable_status(status), "{status}");
+        }
+    }
 }

@@ -5,8 +5,8 @@
 
 use instruments::definition::{Band, Condition, Definition, Fill, Method, Rounding, Transform};
 
+use crate::i18n::format_total;
 use crate::i18n::{fill, text, Lang};
-use crate::state::format_total;
 
 /// Parts joined by `sep`. (One loop instead of `[T]::join`, which is compiled once per
 /// element type and costs wasm.)
@@ -64,7 +64,7 @@ pub fn transform(t: &Transform) -> String {
 
 /// Groups, ages and informant: "adolescents, adults; aged 12 and over; self-report".
 pub fn population(d: &Definition, lang: Lang) -> String {
-    let s = lang.strings();
+    let s = lang.staff();
     let p = &d.population;
     let groups = join(p.groups.iter().map(|g| s.groups[*g as usize]), s.list_sep);
     let ages = match p.max_age {
@@ -77,7 +77,7 @@ pub fn population(d: &Definition, lang: Lang) -> String {
 /// Method, reversed items, transform and direction: "Sum of 5 items; then ×4;
 /// higher is better".
 pub fn scoring(d: &Definition, lang: Lang) -> String {
-    let s = lang.strings();
+    let s = lang.staff();
     let sc = &d.scoring;
     let method = match sc.method {
         Method::Sum => s.sum_of,
@@ -96,29 +96,34 @@ pub fn scoring(d: &Definition, lang: Lang) -> String {
 
 /// A band as "min–max: label" (range first: labels may have colons of their own).
 pub fn band(b: &Band, lang: Lang) -> String {
-    format!("{}{}{}", range(b.min, b.max), lang.strings().colon, text(&b.label, lang))
+    format!("{}{}{}", range(b.min, b.max), lang.staff().colon, text(&b.label, lang))
 }
 
 /// The positive-screen rule: "Total score ≥ 10", "Item 9 ≥ 1", or "Not defined".
 pub fn cutoff(d: &Definition, lang: Lang) -> String {
-    let s = lang.strings();
-    let Some(condition) = &d.positive_screen else {
-        return s.cut_none.to_owned();
+    match &d.positive_screen {
+        Some(condition) => self::condition(Some(d), condition, lang),
+        None => lang.staff().cut_none.to_owned(),
+    }
+}
+
+/// A rule on answers or scores, as for the cut-off: "Item 9 ≥ 1". Items are named
+/// by their number in `d` (which readers know them by), or by id without it.
+pub fn condition(d: Option<&Definition>, condition: &Condition, lang: Lang) -> String {
+    let s = lang.staff();
+    let number = |id: &String| {
+        d.and_then(|d| d.items.iter().position(|item| item.id == *id))
+            .map_or_else(|| id.clone(), |i| (i + 1).to_string())
     };
-    // Items by their number on the page, which readers know them by.
-    let number = |id: &String| d.items.iter().position(|item| item.id == *id).map_or(0, |i| i + 1);
     let what = match condition {
         Condition::Total { .. } => s.cut_total.to_owned(),
-        Condition::Item { item, .. } => fill(s.cut_item, number(item), 0),
+        Condition::Item { item, .. } => s.cut_item.replace("{n}", &number(item)),
         Condition::AnyItem { items, .. } => {
-            let list: Vec<String> = items.iter().map(|id| number(id).to_string()).collect();
+            let list: Vec<String> = items.iter().map(number).collect();
             s.cut_any.replace("{n}", &join(list.iter().map(String::as_str), s.list_sep))
         }
         Condition::Subscale { subscale, .. } => d
-            .scoring
-            .subscales
-            .iter()
-            .find(|x| x.id == *subscale)
+            .and_then(|d| d.scoring.subscales.iter().find(|x| x.id == *subscale))
             .map_or(subscale.as_str(), |x| text(&x.label, lang))
             .to_owned(),
     };
@@ -128,7 +133,7 @@ pub fn cutoff(d: &Definition, lang: Lang) -> String {
 
 /// What happens to unanswered scored items.
 pub fn missing(d: &Definition, lang: Lang) -> String {
-    let s = lang.strings();
+    let s = lang.staff();
     match d.scoring.missing {
         Some(rule) if rule.max_missing > 0 => {
             let prorate = rule.fill == Fill::Prorate;
@@ -145,7 +150,7 @@ pub fn missing(d: &Definition, lang: Lang) -> String {
 
 /// "Checked: 2026-11-22".
 pub fn checked(d: &Definition, lang: Lang) -> String {
-    format!("{}{}", lang.strings().checked, d.licence.checked)
+    format!("{}{}", lang.staff().checked, d.licence.checked)
 }
 
 /// The locales offered, as tags: "en, zh-Hans".
@@ -236,6 +241,16 @@ mod tests {
         assert_eq!(cutoff(&d, Lang::ZhHans), "第 1、2 题中任一题 ≥ 2");
         d.positive_screen = None;
         assert_eq!(cutoff(&d, Lang::En), "Not defined");
+    }
+
+    #[test]
+    fn a_raised_flag_reads_like_a_cutoff() {
+        let d = phq9();
+        let rule = Condition::Item { item: "phq9_9".into(), at_least: Some(1.0), at_most: None };
+        assert_eq!(condition(Some(&d), &rule, Lang::En), "Item 9 ≥ 1");
+        assert_eq!(condition(Some(&d), &rule, Lang::ZhHans), "第 9 题 ≥ 1");
+        // Without the definition the item keeps its id.
+        assert_eq!(condition(None, &rule, Lang::En), "Item phq9_9 ≥ 1");
     }
 
     #[test]

@@ -3,8 +3,15 @@
 //! Questionnaire wording (items, options, bands) never lives here: it comes from the
 //! definitions, whose translations are validated. These are only the page's own words.
 
-use instruments::{Locale, Text};
+#[cfg(not(feature = "staff"))]
+use instruments::Locale;
+use instruments::Text;
 use leptos::prelude::*;
+
+#[cfg(feature = "staff")]
+mod staff;
+#[cfg(feature = "staff")]
+pub use staff::{ts, StaffPick};
 
 /// An interface language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +95,7 @@ impl Lang {
 }
 
 /// The interface languages a campaign's locales allow, in the campaign's order.
+#[cfg(not(feature = "staff"))]
 pub fn offered(locales: &[Locale]) -> Vec<Lang> {
     let mut langs = Vec::new();
     for lang in locales.iter().filter_map(|l| Lang::from_tag(l.as_str())) {
@@ -110,7 +118,34 @@ pub fn text(text: &Text, lang: Lang) -> &str {
         .map_or("", |(_, s)| s.as_str())
 }
 
+/// A text the page owns (not `'static`) that follows the language switch.
+#[cfg(feature = "staff")]
+pub fn localized_owned(t: Text) -> Signal<String> {
+    let ui = use_ui();
+    Signal::derive(move || text(&t, ui.lang.get()).to_owned())
+}
+
+/// A definition text that follows the language switch.
+pub fn localized(t: &'static Text) -> Signal<String> {
+    let ui = use_ui();
+    Signal::derive(move || text(t, ui.lang.get()).to_owned())
+}
+
+/// A total as shown: whole numbers without a fraction, others to two decimals; a
+/// dash when the score could not be computed.
+pub fn format_total(total: Option<f64>) -> String {
+    let Some(total) = total else { return "–".to_owned() };
+    if total.fract() == 0.0 && total.abs() < 1e15 {
+        (total as i64).to_string()
+    } else {
+        // serde_json's float printer is linked in anyway; `format!("{:.2}")` would add
+        // core's own.
+        serde_json::to_string(&((total * 100.0).round() / 100.0)).unwrap_or_default()
+    }
+}
+
 /// The campaign's crisis resources in `lang`, or the built-in ones when it gives none.
+#[cfg(not(feature = "staff"))]
 pub fn crisis_resources(resources: &Text, lang: Lang) -> String {
     let given = text(resources, lang).trim();
     if given.is_empty() {
@@ -147,6 +182,7 @@ impl Ui {
         UI.set(Some(Self { lang: RwSignal::new(lang) }));
     }
 
+    #[cfg(not(feature = "staff"))]
     /// Limits the languages to those of a campaign (none: no limit) and picks the
     /// current one again. Setting the language also re-renders the switch, which
     /// reads the offered set (kept outside the reactive graph: it changes once).
@@ -179,7 +215,11 @@ pub fn tr(pick: Pick) -> impl Fn() -> &'static str + Copy + Send + Sync + 'stati
     move || pick(ui.lang.get().strings())
 }
 
-/// Every interface string. `{n}`/`{m}` are filled by [`fill`].
+/// Every interface string of the respondent page (and those both apps share).
+/// `{n}`/`{m}` are filled by [`fill`]. The staff app's own strings are
+/// `StaffStrings`: kept apart so that they do not weigh on the respondent page.
+// The staff app reads only the shared ones.
+#[cfg_attr(feature = "staff", allow(dead_code))]
 pub struct Strings {
     pub language: &'static str,
     pub loading: &'static str,
@@ -189,10 +229,21 @@ pub struct Strings {
     pub offline: &'static str,
     pub load_failed: &'static str,
     pub retry: &'static str,
-    pub privacy_title: &'static str,
-    pub privacy: [&'static str; 3],
+    pub not_open: &'static str,
+    pub closed: &'static str,
+    pub code_title: &'static str,
+    pub access_hint: &'static str,
+    pub code_length: &'static str,
+    pub code_next: &'static str,
+    pub consent_title: &'static str,
+    pub consent_common: &'static str,
+    pub consent_anonymous: &'static str,
+    pub consent_coded: &'static str,
+    pub guardian: &'static str,
+    pub agree: &'static str,
+    pub decline: &'static str,
+    pub declined: &'static str,
     pub help_title: &'static str,
-    pub start: &'static str,
     pub questions_title: &'static str,
     pub about_you: &'static str,
     pub progress: &'static str,
@@ -213,47 +264,6 @@ pub struct Strings {
     pub crisis_lead: &'static str,
     pub again: &'static str,
     pub default_crisis: &'static str,
-    // The reference page `/instruments`.
-    pub reference_title: &'static str,
-    pub reference_intro: &'static str,
-    pub contents: &'static str,
-    pub f_id: &'static str,
-    pub f_population: &'static str,
-    pub f_items: &'static str,
-    pub f_recall: &'static str,
-    pub f_scoring: &'static str,
-    pub f_bands: &'static str,
-    pub f_cutoff: &'static str,
-    pub f_missing: &'static str,
-    pub f_licence: &'static str,
-    pub f_citations: &'static str,
-    pub f_languages: &'static str,
-    /// `Group` in declaration order: child, adolescent, adult.
-    pub groups: [&'static str; 3],
-    pub ages_from: &'static str,
-    pub ages_range: &'static str,
-    /// `Informant` in declaration order: self-report, parent.
-    pub informant: [&'static str; 2],
-    pub sum_of: &'static str,
-    pub mean_of: &'static str,
-    pub reversed: &'static str,
-    pub then: &'static str,
-    /// `Direction` in declaration order: higher is worse, higher is better.
-    pub direction: [&'static str; 2],
-    pub cut_total: &'static str,
-    pub cut_item: &'static str,
-    pub cut_any: &'static str,
-    pub cut_none: &'static str,
-    pub missing_none: &'static str,
-    pub missing_prorate: &'static str,
-    pub missing_rounded: &'static str,
-    pub missing_lowest: &'static str,
-    pub missing_more: &'static str,
-    pub checked: &'static str,
-    /// Between the parts of a sentence, between list entries, before a value.
-    pub sep: &'static str,
-    pub list_sep: &'static str,
-    pub colon: &'static str,
 }
 
 const ZH_HANS: Strings = Strings {
@@ -265,14 +275,21 @@ const ZH_HANS: Strings = Strings {
     offline: "无法连接服务器。请检查网络后重试。",
     load_failed: "加载失败：",
     retry: "重试",
-    privacy_title: "你的隐私",
-    privacy: [
-        "你的回答是匿名的。我们不会保存你的姓名、IP 地址或具体作答时间，只保存分组问题（如年级）的回答、问卷的回答、得分和作答日期。",
-        "提交后你会得到一个随机的答题编号。",
-        "没有人能根据这份答卷联系到你——所以如果你需要帮助，请主动使用下面的求助资源。",
-    ],
+    not_open: "这项测评将于 {d} 开始，目前还不能作答。",
+    closed: "这项测评已经结束，不再接受作答。",
+    code_title: "访问码",
+    access_hint: "请输入学校发给你的 10 位访问码（空格、短横线和大小写都没关系）。",
+    code_length: "访问码应为 10 位字母或数字。",
+    code_next: "继续",
+    consent_title: "开始前请阅读",
+    consent_common: "你的回答属于健康信息，保存时不包含你的姓名，用于后续关怀和群体统计；统计中绝不显示人数过少的小组。如果你的回答引起关注，系统会记录发现关注的时间，以便心理老师及时回应。",
+    consent_anonymous: "这次测评是匿名的：之后没有人能联系到你。如果你现在就需要帮助，请使用下面的求助资源。",
+    consent_coded: "学校保存着每个访问码发给了谁。如果你的回答显示你可能有危险，心理老师可能会请学校联系你。",
+    guardian: "我的父母或监护人已同意我参加本次测评",
+    agree: "同意并继续",
+    decline: "不同意",
+    declined: "你选择了不参加。没有发送或保存任何内容。",
     help_title: "需要帮助？",
-    start: "开始",
     questions_title: "问卷",
     about_you: "基本信息",
     progress: "已回答 {n}/{m}",
@@ -293,42 +310,6 @@ const ZH_HANS: Strings = Strings {
     crisis_lead: "如果你有伤害自己的念头，请立即寻求帮助：",
     again: "为下一位作答者重新开始",
     default_crisis: "全国心理援助热线 12356；如有紧急危险请拨打 110 或 120。",
-    reference_title: "量表一览",
-    reference_intro: "本服务提供的全部量表：适用人群、计分方法、分级、授权与参考文献。筛查结果不是诊断。",
-    contents: "目录",
-    f_id: "标识与版本",
-    f_population: "适用人群",
-    f_items: "题目数",
-    f_recall: "回顾时段",
-    f_scoring: "计分方法",
-    f_bands: "分数分级",
-    f_cutoff: "筛查阳性标准",
-    f_missing: "缺答处理",
-    f_licence: "授权",
-    f_citations: "参考文献",
-    f_languages: "语言",
-    groups: ["儿童", "青少年", "成人"],
-    ages_from: "{n} 岁及以上",
-    ages_range: "{n}–{m} 岁",
-    informant: ["本人填写", "由家长或照料者填写"],
-    sum_of: "{n} 题得分相加",
-    mean_of: "{n} 题得分的平均值",
-    reversed: "其中 {n} 题反向计分",
-    then: "再 ",
-    direction: ["分数越高越严重", "分数越高越好"],
-    cut_total: "总分",
-    cut_item: "第 {n} 题",
-    cut_any: "第 {n} 题中任一题",
-    cut_none: "未规定",
-    missing_none: "所有计分题目都须作答，否则无法计分",
-    missing_prorate: "最多可缺 {n} 题，按比例折算",
-    missing_rounded: "并四舍五入取整",
-    missing_lowest: "最多可缺 {n} 题，缺答按最低选项计分",
-    missing_more: "；缺答更多则无法计分",
-    checked: "核实日期：",
-    sep: "；",
-    list_sep: "、",
-    colon: "：",
 };
 
 const EN: Strings = Strings {
@@ -340,14 +321,21 @@ const EN: Strings = Strings {
     offline: "Cannot reach the server. Check your connection and try again.",
     load_failed: "Loading failed: ",
     retry: "Retry",
-    privacy_title: "Your privacy",
-    privacy: [
-        "Your answers are anonymous. We do not store your name, your IP address or the exact time; we keep only your answers to the group questions (such as grade), your answers to the questionnaires, the scores and the day.",
-        "When you submit you get a random respondent code.",
-        "Nobody can contact you from these answers, so if you need help, please reach out yourself using these resources.",
-    ],
+    not_open: "This screening opens on {d}; it cannot be answered yet.",
+    closed: "This screening has ended; answers are no longer taken.",
+    code_title: "Access code",
+    access_hint: "Enter the 10-character access code your school gave you (spaces, dashes and case do not matter).",
+    code_length: "An access code has 10 letters or digits.",
+    code_next: "Continue",
+    consent_title: "Before you start",
+    consent_common: "Your answers are health information. They are stored without your name and used for follow-up and for group statistics, in which small groups are never shown. If your answers raise a concern, the time it was raised is kept so that counselors can respond promptly.",
+    consent_anonymous: "This screening is anonymous: nobody can contact you afterwards. If you need help now, use these resources.",
+    consent_coded: "Your school keeps a record of which code was given to whom. If your answers suggest you may be at risk, a counselor may ask the school to contact you.",
+    guardian: "A parent or guardian has agreed that I take part",
+    agree: "I agree",
+    decline: "I do not agree",
+    declined: "You chose not to take part. Nothing was sent or stored.",
     help_title: "Need help?",
-    start: "Start",
     questions_title: "Questions",
     about_you: "About you",
     progress: "{n} of {m} answered",
@@ -368,47 +356,12 @@ const EN: Strings = Strings {
     crisis_lead: "If you are thinking about hurting yourself, please get help now:",
     again: "Start again for the next person",
     default_crisis: "In the US call or text 988 (Suicide & Crisis Lifeline); in immediate danger call your local emergency number.",
-    reference_title: "Instruments",
-    reference_intro: "Every questionnaire this service offers: who it is for, how it is scored, its bands, licence and references. A screening result is not a diagnosis.",
-    contents: "Contents",
-    f_id: "ID and version",
-    f_population: "Population",
-    f_items: "Items",
-    f_recall: "Recall period",
-    f_scoring: "Scoring",
-    f_bands: "Score bands",
-    f_cutoff: "Positive screen",
-    f_missing: "Missing answers",
-    f_licence: "Licence",
-    f_citations: "References",
-    f_languages: "Languages",
-    groups: ["children", "adolescents", "adults"],
-    ages_from: "aged {n} and over",
-    ages_range: "aged {n}–{m}",
-    informant: ["self-report", "filled in by a parent or carer"],
-    sum_of: "Sum of {n} items",
-    mean_of: "Mean of {n} items",
-    reversed: "{n} reverse-scored",
-    then: "then ",
-    direction: ["higher is worse", "higher is better"],
-    cut_total: "Total score",
-    cut_item: "Item {n}",
-    cut_any: "Any of items {n}",
-    cut_none: "Not defined",
-    missing_none: "Every scored item must be answered, otherwise not scorable",
-    missing_prorate: "At most {n} unanswered: the score is prorated",
-    missing_rounded: " and rounded to a whole number",
-    missing_lowest: "At most {n} unanswered: each counts as the lowest option",
-    missing_more: "; more unanswered: not scorable",
-    checked: "Checked: ",
-    sep: "; ",
-    list_sep: ", ",
-    colon: ": ",
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use instruments::Locale;
 
     fn locales(tags: &[&str]) -> Vec<Locale> {
         tags.iter().map(|t| Locale::parse(t).unwrap()).collect()
@@ -431,6 +384,7 @@ mod tests {
         assert_eq!(Lang::choose(Some("en"), &[Lang::ZhHans, Lang::En]), Lang::En);
     }
 
+    #[cfg(not(feature = "staff"))]
     #[test]
     fn offered_languages_follow_campaign_locales() {
         assert_eq!(offered(&locales(&["zh-Hans", "en"])), [Lang::ZhHans, Lang::En]);
@@ -452,6 +406,7 @@ mod tests {
         assert_eq!(text(&zh_hant, Lang::ZhHans), "妳好");
     }
 
+    #[cfg(not(feature = "staff"))]
     #[test]
     fn campaign_languages_limit_the_switch_and_the_current_language() {
         Ui::install(Lang::En);
@@ -463,6 +418,16 @@ mod tests {
         assert!(!Lang::En.is_offered());
     }
 
+    #[test]
+    fn totals_print_without_needless_fraction() {
+        assert_eq!(format_total(Some(12.0)), "12");
+        assert_eq!(format_total(Some(0.0)), "0");
+        assert_eq!(format_total(Some(2.5)), "2.5");
+        assert_eq!(format_total(Some(1.0 / 3.0)), "0.33");
+        assert_eq!(format_total(None), "–");
+    }
+
+    #[cfg(not(feature = "staff"))]
     #[test]
     fn empty_crisis_text_uses_the_defaults() {
         assert_eq!(

@@ -4,11 +4,13 @@
 //! Every function degrades quietly: a browser without storage or `randomUUID` still
 //! runs the screening.
 
+#[cfg(not(feature = "staff"))]
 use std::cell::RefCell;
 
 use leptos::prelude::{document, window};
 use wasm_bindgen::JsCast;
 
+#[cfg(not(feature = "staff"))]
 use crate::state::{uuid_v4, Pending};
 
 /// `location.pathname`.
@@ -16,10 +18,31 @@ pub fn pathname() -> String {
     window().location().pathname().unwrap_or_default()
 }
 
+#[cfg(feature = "staff")]
 /// The element id in `location.hash`, if any (`#instrument-phq9` → `instrument-phq9`).
 pub fn hash_id() -> Option<String> {
     let hash = window().location().hash().ok()?;
     hash.strip_prefix('#').filter(|id| !id.is_empty()).map(str::to_owned)
+}
+
+/// `location.origin`, e.g. `https://xinan.example.org`.
+#[cfg(feature = "staff")]
+pub fn origin() -> String {
+    window().location().origin().unwrap_or_default()
+}
+
+/// Goes to another page of the site (a full page load).
+#[cfg(feature = "staff")]
+pub fn navigate(path: &str) {
+    let _ = window().location().set_href(path);
+}
+
+/// The day `days` from now, `YYYY-MM-DD` (UTC, as the server counts days).
+#[cfg(feature = "staff")]
+pub fn today(days: i64) -> String {
+    let ms = js_sys::Date::now() + days as f64 * 86_400_000.0;
+    let iso = String::from(js_sys::Date::new(&ms.into()).to_iso_string());
+    iso.get(..10).unwrap_or_default().to_owned()
 }
 
 /// `navigator.language`.
@@ -39,6 +62,7 @@ pub fn set_title(title: &str) {
     document().set_title(title);
 }
 
+#[cfg(not(feature = "staff"))]
 /// A fresh UUID v4. `crypto.randomUUID` exists only in secure contexts (HTTPS or
 /// localhost); on a plain-HTTP school intranet it falls back to `getRandomValues`.
 pub fn new_uuid() -> String {
@@ -56,6 +80,7 @@ pub fn new_uuid() -> String {
     }
 }
 
+#[cfg(not(feature = "staff"))]
 /// Last resort without Web Crypto (very old browsers): `Math.random`. The key only
 /// needs to be unique, not secret.
 fn fallback_uuid() -> String {
@@ -66,16 +91,19 @@ fn fallback_uuid() -> String {
     uuid_v4(bytes)
 }
 
+#[cfg(not(feature = "staff"))]
 thread_local! {
     /// Outbox entries `localStorage` refused (private mode, full quota): kept for this
     /// page session so they are still retried. Key → value, as in storage.
     static MEMORY: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
 
+#[cfg(not(feature = "staff"))]
 fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+#[cfg(not(feature = "staff"))]
 /// The submissions waiting on this device.
 pub fn outbox() -> Vec<Pending> {
     let mut entries: Vec<Pending> =
@@ -94,6 +122,7 @@ pub fn outbox() -> Vec<Pending> {
     entries
 }
 
+#[cfg(not(feature = "staff"))]
 /// Keeps a submission on the device until [`discard`] is called.
 pub fn store(pending: &Pending) {
     let (key, value) = (pending.storage_key(), pending.encode());
@@ -102,6 +131,7 @@ pub fn store(pending: &Pending) {
     }
 }
 
+#[cfg(not(feature = "staff"))]
 /// Forgets a submission the server has answered for good.
 pub fn discard(idempotency_key: &str) {
     let key = format!("{}{idempotency_key}", Pending::PREFIX);
@@ -111,6 +141,7 @@ pub fn discard(idempotency_key: &str) {
     MEMORY.with_borrow_mut(|m| m.retain(|(k, _)| *k != key));
 }
 
+#[cfg(not(feature = "staff"))]
 /// A browser alert, for errors that should never happen.
 pub fn alert(message: &str) {
     let _ = window().alert_with_message(message);

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use instruments::definition::{Definition, Severity};
 use instruments::scoring::is_shown;
-use instruments::wire::{Campaign, ClientScore, InstrumentAnswers, SubmissionRequest};
+use instruments::wire::{Campaign, ClientScore, ConsentGiven, InstrumentAnswers, SubmissionRequest};
 use instruments::{Answers, Score, ScoreError};
 
 /// What the address bar asks for.
@@ -15,8 +15,6 @@ use instruments::{Answers, Score, ScoreError};
 pub enum Route {
     /// `/c/{code}`.
     Campaign(String),
-    /// `/instruments`: what every instrument is and how it is scored.
-    Reference,
     /// Anything else.
     NotFound,
 }
@@ -25,9 +23,6 @@ impl Route {
     /// Reads a `location.pathname`. Campaign codes are letters, digits, `-` and `_`,
     /// which also keeps the code safe to put back into an API path.
     pub fn parse(path: &str) -> Self {
-        if path == "/instruments" || path == "/instruments/" {
-            return Self::Reference;
-        }
         let code = path.strip_prefix("/c/").map(|rest| rest.strip_suffix('/').unwrap_or(rest));
         match code {
             Some(code)
@@ -207,6 +202,8 @@ pub fn build_submission(
     campaign: &Campaign,
     responses: &Responses,
     idempotency_key: String,
+    consent: ConsentGiven,
+    access_code: Option<String>,
 ) -> Result<(SubmissionRequest, Vec<Score>), BuildError> {
     if let Some(question) = responses.first_missing(campaign) {
         return Err(BuildError::Incomplete(question));
@@ -232,7 +229,7 @@ pub fn build_submission(
             cohort.insert(attribute.id.clone(), value.to_owned());
         }
     }
-    Ok((SubmissionRequest { idempotency_key, cohort, results }, scores))
+    Ok((SubmissionRequest { idempotency_key, cohort, results, consent, access_code }, scores))
 }
 
 /// Whether a score raised a flag that calls for crisis resources: the `critical` flag,
@@ -243,19 +240,6 @@ pub fn is_critical(definition: Option<&Definition>, score: &Score) -> bool {
             || definition
                 .is_some_and(|d| d.flags.iter().any(|rule| &rule.id == flag && rule.severity == Severity::Critical))
     })
-}
-
-/// A total as shown: whole numbers without a fraction, others to two decimals; a
-/// dash when the score could not be computed.
-pub fn format_total(total: Option<f64>) -> String {
-    let Some(total) = total else { return "–".to_owned() };
-    if total.fract() == 0.0 && total.abs() < 1e15 {
-        (total as i64).to_string()
-    } else {
-        // serde_json's float printer is linked in anyway; `format!("{:.2}")` would add
-        // core's own.
-        serde_json::to_string(&((total * 100.0).round() / 100.0)).unwrap_or_default()
-    }
 }
 
 /// A submission waiting to be accepted by the server.
@@ -312,10 +296,13 @@ impl Pending {
     }
 }
 
-/// Whether a failed request is worth sending again: server errors and the 4xx codes
-/// that mean "later" (timeout, too early, rate limited). Other 4xx answers are final.
-pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 425 | 429) || status >= 500
+/// An access code as typed (`abcde-12345`, `ABCDE 12345`) in the form the server
+/// issued it, or `None` when it cannot be one: 10 letters or digits once spaces and
+/// dashes are dropped. The server decides whether it is valid.
+pub fn normalize_access_code(typed: &str) -> Option<String> {
+    let code: String =
+        typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    (code.len() == 10 && code.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(code)
 }
 
 /// Milliseconds to wait before retry number `attempt` (1-based): 5 s doubling, at
@@ -352,12 +339,21 @@ mod tests {
             "locales": ["zh-Hans", "en"],
             "cohort": [{"id": "grade", "label": {"en": "Grade", "zh-Hans": "年级"}, "values": ["7", "8", "9"]}],
             "crisis_resources": {"en": "Call 988.", "zh-Hans": "全国心理援助热线 12356。"},
-            "instruments": []
+            "instruments": [],
+            "anonymity": "anonymous",
+            "consent": {},
+            "guardian_consent": false,
+            "state": "open",
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-12-31"
         }))
         .expect("campaign parses");
         campaign.instruments = ["phq9", "gad7"].map(|id| instruments::library::get(id).unwrap().clone()).to_vec();
         campaign
     }
+
+    /// Health consent given, no guardian asked.
+    const CONSENT: ConsentGiven = ConsentGiven { health: true, guardian: None };
 
     fn phq(campaign: &Campaign) -> &Definition {
         &campaign.instruments[0]
@@ -376,9 +372,8 @@ mod tests {
     fn route_reads_campaign_code_and_rejects_everything_else() {
         assert_eq!(Route::parse("/c/DEMO"), Route::Campaign("DEMO".into()));
         assert_eq!(Route::parse("/c/DEMO/"), Route::Campaign("DEMO".into()));
-        assert_eq!(Route::parse("/instruments"), Route::Reference);
-        assert_eq!(Route::parse("/instruments/"), Route::Reference);
-        for path in ["/", "/c/", "/c", "/c/a/b", "/x/DEMO", "/c/a%20b", "/c/../api", "/instruments/phq9"] {
+        // `/instruments` and `/staff/…` belong to the staff app (another page shell).
+        for path in ["/", "/c/", "/c", "/c/a/b", "/x/DEMO", "/c/a%20b", "/c/../api", "/instruments", "/staff"] {
             assert_eq!(Route::parse(path), Route::NotFound, "{path}");
         }
     }
@@ -433,7 +428,7 @@ mod tests {
     fn build_submission_refuses_incomplete_answers() {
         let c = campaign();
         let r = Responses::new(&c);
-        assert!(matches!(build_submission(&c, &r, "k".into()), Err(BuildError::Incomplete(_))));
+        assert!(matches!(build_submission(&c, &r, "k".into(), CONSENT, None), Err(BuildError::Incomplete(_))));
     }
 
     #[test]
@@ -442,8 +437,10 @@ mod tests {
         let mut r = Responses::new(&c);
         answer_all(&c, &mut r, 1);
         r.set_answer(phq(&c), 0, "phq9_10", 3);
-        let (request, scores) = build_submission(&c, &r, "key-1".into()).unwrap();
+        let (request, scores) = build_submission(&c, &r, "key-1".into(), CONSENT, None).unwrap();
         assert_eq!(request.idempotency_key, "key-1");
+        assert_eq!(request.consent, CONSENT);
+        assert_eq!(request.access_code, None);
         assert_eq!(request.cohort, BTreeMap::from([("grade".to_owned(), "8".to_owned())]));
         assert_eq!(request.results.len(), 2);
         assert_eq!(request.results[0].answers.len(), 10);
@@ -455,11 +452,29 @@ mod tests {
     }
 
     #[test]
-    fn totals_print_without_needless_fraction() {
-        assert_eq!(format_total(Some(12.0)), "12");
-        assert_eq!(format_total(Some(0.0)), "0");
-        assert_eq!(format_total(Some(2.5)), "2.5");
-        assert_eq!(format_total(Some(1.0 / 3.0)), "0.33");
+    fn a_coded_submission_carries_its_access_code_and_guardian_consent() {
+        let c = campaign();
+        let mut r = Responses::new(&c);
+        answer_all(&c, &mut r, 0);
+        let consent = ConsentGiven { health: true, guardian: Some(true) };
+        let (request, _) = build_submission(&c, &r, "k".into(), consent, Some("ABCDE12345".into())).unwrap();
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(json["consent"], serde_json::json!({"health": true, "guardian": true}));
+        assert_eq!(json["access_code"], "ABCDE12345");
+        let (request, _) = build_submission(&c, &r, "k".into(), CONSENT, None).unwrap();
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(json["consent"], serde_json::json!({"health": true, "guardian": null}));
+        assert!(json.get("access_code").is_none(), "anonymous: no access_code field");
+    }
+
+    #[test]
+    fn access_codes_are_read_as_typed_without_spaces_dashes_or_case() {
+        assert_eq!(normalize_access_code("abcde-12345").as_deref(), Some("ABCDE12345"));
+        assert_eq!(normalize_access_code(" ABCDE 12345 ").as_deref(), Some("ABCDE12345"));
+        assert_eq!(normalize_access_code("ab-cd-e1-23-45").as_deref(), Some("ABCDE12345"));
+        for bad in ["", "ABCDE1234", "ABCDE123456", "ABCDE_1234", "ABCDE1234é"] {
+            assert_eq!(normalize_access_code(bad), None, "{bad}");
+        }
     }
 
     #[test]
@@ -467,7 +482,7 @@ mod tests {
         let c = campaign();
         let mut r = Responses::new(&c);
         answer_all(&c, &mut r, 0);
-        let (request, _) = build_submission(&c, &r, "k1".into()).unwrap();
+        let (request, _) = build_submission(&c, &r, "k1".into(), CONSENT, None).unwrap();
         let pending = Pending::new("DEMO".into(), &request);
         assert_eq!(pending.storage_key(), "xinan.outbox.v1.k1");
         let restored = Pending::decode(&pending.storage_key(), &pending.encode()).unwrap();
@@ -482,16 +497,6 @@ mod tests {
         assert_eq!(Pending::decode("xinan.outbox.v1.k", "no newline"), None);
         assert_eq!(Pending::decode("xinan.outbox.v1.", "DEMO\n{}"), None);
         assert_eq!(Pending::decode("xinan.outbox.v1.k", "DEMO\nnot json"), None);
-    }
-
-    #[test]
-    fn only_transient_failures_are_retried() {
-        for status in [408, 425, 429, 500, 502, 503] {
-            assert!(is_retryable_status(status), "{status}");
-        }
-        for status in [400, 401, 403, 404, 409, 413, 422] {
-            assert!(!is_retryable_status(status), "{status}");
-        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 // same link opens offline and answers wait in the page's outbox until the network
 // is back. Submissions (POST) are never cached or replayed by this worker: the page's
 // outbox owns them, with their idempotency keys.
-const CACHE = 'xinan-v1';
+// v2: staff pages (another shell, /staff.html) are no longer answered with this one.
+const CACHE = 'xinan-v2';
 const SHELL = ['/index.html', '/boot.js', '/style.css', '/pkg/app.js', '/pkg/app_bg.wasm'];
 
 self.addEventListener('install', (event) => {
@@ -41,8 +42,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === 'navigate') {
-    // Every page path (/c/CODE, /instruments) is the same app shell.
-    event.respondWith(networkFirst(request, '/index.html'));
+    // Every screening link (/c/CODE) is the same app shell. Other pages (/staff/…,
+    // /instruments) have their own shell and live data: left to the network.
+    if (url.pathname.startsWith('/c/')) event.respondWith(networkFirst(request, '/index.html'));
   } else if (SHELL.includes(url.pathname) || url.pathname.startsWith('/api/v1/campaigns/')) {
     event.respondWith(networkFirst(request, url.pathname));
   }

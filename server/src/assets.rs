@@ -39,16 +39,35 @@ impl Assets {
         }
     }
 
-    /// A router serving the files, with `index.html` for page paths such as `/c/DEMO`.
+    /// A router serving the files, with a page shell for page paths: `staff.html` for
+    /// the staff app (see [`STAFF_PAGES`]), `index.html` for the rest (`/c/DEMO`).
     pub fn service(self) -> Router {
         match self {
             Self::Dir(dir) => {
                 let index = dir.join("index.html");
+                let staff = ServeFile::new(dir.join("staff.html"));
                 let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(index));
-                Router::new().fallback_service(files)
+                STAFF_PAGES
+                    .iter()
+                    .fold(Router::new(), |router, path| router.route_service(path, staff.clone()))
+                    .fallback_service(files)
             }
             Self::Embedded => Router::new().fallback(serve_embedded),
         }
+    }
+}
+
+/// Route patterns of the staff app's pages: its own shell, `staff.html`, with its own
+/// bundle, so that none of it weighs on the respondent page.
+const STAFF_PAGES: &[&str] = &["/staff", "/staff/", "/staff/{*page}", "/instruments", "/instruments/"];
+
+/// The page shell for a page path (one without a file extension).
+fn shell(path: &str) -> &'static str {
+    let staff = path == "/staff" || path.starts_with("/staff/") || path == "/instruments" || path == "/instruments/";
+    if staff {
+        "/staff.html"
+    } else {
+        "/index.html"
     }
 }
 
@@ -58,7 +77,7 @@ async fn serve_embedded(uri: Uri, headers: HeaderMap) -> Response {
         other => other,
     };
     let is_page = !path.rsplit('/').next().unwrap_or("").contains('.');
-    let path = if is_page { "/index.html" } else { path };
+    let path = if is_page { shell(path) } else { path };
     let accepts = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     let find = |p: &str| embedded::EMBEDDED.iter().find(|(url, _)| *url == p).map(|(_, bytes)| *bytes);
     let encoded = [("br", ".br"), ("gzip", ".gz")]
@@ -90,5 +109,20 @@ fn content_type(path: &str) -> &'static str {
         Some("png") => "image/png",
         Some("ico") => "image/x-icon",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_pages_get_the_staff_shell_and_others_the_respondent_one() {
+        for path in ["/staff", "/staff/", "/staff/org/1/campaign/SPRING", "/staff/invitation/abc", "/instruments"] {
+            assert_eq!(shell(path), "/staff.html", "{path}");
+        }
+        for path in ["/", "/c/DEMO", "/staffroom", "/instruments/phq9", "/anything"] {
+            assert_eq!(shell(path), "/index.html", "{path}");
+        }
     }
 }

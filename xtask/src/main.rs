@@ -21,8 +21,8 @@ usage: cargo xtask <command>
 
 commands:
   setup              install missing tools (apt packages, wasm-bindgen-cli, wasm-opt); fast when present
-  build-app [--dev]  build the browser app into app/dist (--dev: debug profile, no wasm-opt)
-  size [--check]     build the app, then its gzip -9 page weight vs the 185,000-byte budget
+  build-app [--dev]  build the respondent page and the staff app into app/dist (--dev: debug, no wasm-opt)
+  size [--check]     build the app, then the respondent page's gzip -9 weight vs the 185,000-byte budget
                      (--check: fail if over)
   test [--only S,..] everything CI checks: fmt, clippy, app build, native tests, wasm tests in Chromium
                      (--only: a subset of fmt,clippy,app,native,wasm)

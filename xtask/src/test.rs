@@ -33,6 +33,20 @@ pub fn test(ws: &Workspace, only: Option<&[String]>) -> Result {
         steps.run("clippy", || {
             util::run(ws.cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
         })?;
+        // The staff app is `app` with another feature: linted (and below, tested) on its own.
+        steps.run("clippy (staff app)", || {
+            util::run(ws.cargo().args([
+                "clippy",
+                "-p",
+                "app",
+                "--features",
+                "staff",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        })?;
     }
     if wanted("app") {
         steps.run("build-app", || web::build_app(ws, &tools, Profile::Release))?;
@@ -103,7 +117,9 @@ fn native_tests(ws: &Workspace, tools: &Tools, postgres: &Postgres) -> Result {
         Postgres::Url(url) => cmd.env("TEST_POSTGRES_URL", url).env_remove("XINAN_SKIP_POSTGRES"),
         Postgres::Skip(_) => cmd.env_remove("TEST_POSTGRES_URL").env("XINAN_SKIP_POSTGRES", "1"),
     };
-    util::run(&mut cmd)
+    util::run(&mut cmd)?;
+    // The staff app's logic (routes, roles, the campaign form, descriptions).
+    util::run(ws.cargo().args(["test", "-p", "app", "--features", "staff"]))
 }
 
 /// `instruments` compiled to wasm32 and run in headless Chromium by

@@ -1,5 +1,6 @@
-//! The browser app: wasm build → wasm-bindgen → wasm-opt → app/dist with precompressed
-//! copies, and the page-weight budget.
+//! The browser apps: wasm build → wasm-bindgen → wasm-opt → app/dist with precompressed
+//! copies, and the page-weight budget. One crate, two bundles: the respondent page
+//! (`index.html`, `pkg/app.js`) and the staff app (`staff.html`, `pkg/staff.js`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,13 +22,70 @@ pub enum Profile {
     Dev,
 }
 
+/// The two bundles built from the `app` crate: the respondent page (default features)
+/// and the staff app (`--features staff`), each with its page shell.
+const BUNDLES: &[Bundle] = &[
+    Bundle { features: None, out_name: "app", shell: "index.html" },
+    Bundle { features: Some("staff"), out_name: "staff", shell: "staff.html" },
+];
+
+struct Bundle {
+    /// Cargo features of `app` for this bundle.
+    features: Option<&'static str>,
+    /// wasm-bindgen's `--out-name`: `pkg/<name>.js` and `pkg/<name>_bg.wasm`.
+    out_name: &'static str,
+    /// The page shell in `app/`, copied to the dist root.
+    shell: &'static str,
+}
+
 pub fn build_app(ws: &Workspace, tools: &Tools, profile: Profile) -> Result {
+    let dist = ws.dist_dir();
+    // Start empty so files deleted from app/static do not linger in what is served.
+    if dist.exists() {
+        fs::remove_dir_all(&dist).map_err(|e| format!("cannot remove {}: {e}", dist.display()))?;
+    }
+    let pkg = dist.join("pkg");
+    fs::create_dir_all(&pkg)?;
+    let app = ws.root.join("app");
+    for bundle in BUNDLES {
+        build_bundle(ws, tools, profile, bundle, &pkg)?;
+        let shell = app.join(bundle.shell);
+        if !shell.is_file() {
+            bail!("{} is missing", shell.display());
+        }
+        util::copy_file(&shell, &dist.join(bundle.shell))?;
+    }
+
+    for style in ["style.css", "staff.css"] {
+        let style = app.join(style);
+        if style.is_file() {
+            util::copy_file(&style, &dist.join(style.file_name().unwrap_or_default()))?;
+        }
+    }
+    let statics = app.join("static");
+    if statics.is_dir() {
+        util::copy_dir_all(&statics, &dist)?;
+    }
+
+    // brotli -q 11 takes seconds on a multi-megabyte debug wasm; gzip is enough there.
+    let brotli = tools.brotli.as_deref().filter(|_| profile == Profile::Release);
+    precompress(&dist, brotli)?;
+    eprintln!("app built into {}", dist.display());
+    Ok(())
+}
+
+/// cargo build (one feature set), wasm-bindgen into `pkg`, and wasm-opt for release.
+/// Both feature sets build the same `app.wasm`, so each is bound before the next build.
+fn build_bundle(ws: &Workspace, tools: &Tools, profile: Profile, bundle: &Bundle, pkg: &Path) -> Result {
     let (cargo_profile, out_dir) = match profile {
         Profile::Release => ("wasm-release", "wasm-release"),
         Profile::Dev => ("dev", "debug"),
     };
     let mut build = ws.wasm_cargo(tools.rust, "build");
     build.args(["-p", "app", "--profile", cargo_profile]);
+    if let Some(features) = bundle.features {
+        build.args(["--features", features]);
+    }
     if profile == Profile::Release && tools.rust == WasmRust::Debian {
         // std is rebuilt from source on this path anyway, so it can drop the panic
         // machinery and source locations: about 17 KB gzip of a 185 KB budget.
@@ -43,46 +101,18 @@ pub fn build_app(ws: &Workspace, tools: &Tools, profile: Profile) -> Result {
         bail!("{} was not produced (is `app` a cdylib named `app`?)", wasm.display());
     }
 
-    let dist = ws.dist_dir();
-    // Start empty so files deleted from app/static do not linger in what is served.
-    if dist.exists() {
-        fs::remove_dir_all(&dist).map_err(|e| format!("cannot remove {}: {e}", dist.display()))?;
-    }
-    let pkg = dist.join("pkg");
-    fs::create_dir_all(&pkg)?;
-
     let mut bindgen = Command::new(&tools.wasm_bindgen);
     bindgen.args(["--target", "web", "--no-typescript"]);
     if profile == Profile::Release {
         bindgen.args(["--remove-name-section", "--remove-producers-section"]);
     }
-    bindgen.arg("--out-dir").arg(&pkg).args(["--out-name", "app"]).arg(&wasm);
+    bindgen.arg("--out-dir").arg(pkg).args(["--out-name", bundle.out_name]).arg(&wasm);
     util::run(&mut bindgen)?;
 
     if profile == Profile::Release {
-        let out = pkg.join("app_bg.wasm");
+        let out = pkg.join(format!("{}_bg.wasm", bundle.out_name));
         util::run(Command::new(&tools.wasm_opt).arg("-Oz").arg("-o").arg(&out).arg(&out))?;
     }
-
-    let app = ws.root.join("app");
-    let index = app.join("index.html");
-    if !index.is_file() {
-        bail!("{} is missing", index.display());
-    }
-    util::copy_file(&index, &dist.join("index.html"))?;
-    let style = app.join("style.css");
-    if style.is_file() {
-        util::copy_file(&style, &dist.join("style.css"))?;
-    }
-    let statics = app.join("static");
-    if statics.is_dir() {
-        util::copy_dir_all(&statics, &dist)?;
-    }
-
-    // brotli -q 11 takes seconds on a multi-megabyte debug wasm; gzip is enough there.
-    let brotli = tools.brotli.as_deref().filter(|_| profile == Profile::Release);
-    precompress(&dist, brotli)?;
-    eprintln!("app built into {}", dist.display());
     Ok(())
 }
 
@@ -110,24 +140,15 @@ fn extension(path: &Path) -> &str {
     path.extension().and_then(|e| e.to_str()).unwrap_or("")
 }
 
-/// Gzip -9 size of everything the first page load fetches in app/dist, against
-/// [`BUDGET_BYTES`]; `check` turns OVER into an error.
+/// Gzip -9 size of everything the respondent page's first load fetches in app/dist,
+/// against [`BUDGET_BYTES`]; `check` turns OVER into an error. The staff app's size
+/// is printed too, without a budget (staff use it on ordinary connections).
 pub fn size(ws: &Workspace, check: bool) -> Result {
     let dist = ws.dist_dir();
     if !dist.join("index.html").is_file() {
         bail!("{} has no index.html: run `cargo xtask build-app` first", dist.display());
     }
-    let files = page_files(&dist)?;
-    let mut total = 0;
-    println!("{:<28} {:>10} {:>10} {:>10}", "file (app/dist)", "raw", "gzip -9", "brotli");
-    for file in &files {
-        let raw = fs::metadata(file)?.len();
-        let gz = gzip_size(file)?;
-        let br = fs::metadata(with_suffix(file, ".br")).map(|m| thousands(m.len())).unwrap_or_else(|_| "-".into());
-        total += gz;
-        let name = file.strip_prefix(&dist).unwrap_or(file).display().to_string();
-        println!("{name:<28} {:>10} {:>10} {br:>10}", thousands(raw), thousands(gz));
-    }
+    let total = print_sizes(&dist, &page_files(&dist, "index.html", "app")?, "respondent page (app/dist)")?;
     let verdict = if total <= BUDGET_BYTES { "PASS" } else { "OVER" };
     println!(
         "{:<28} {:>10} {:>10}   budget {} bytes (gzip -9): {verdict}",
@@ -136,16 +157,38 @@ pub fn size(ws: &Workspace, check: bool) -> Result {
         thousands(total),
         thousands(BUDGET_BYTES)
     );
+    if dist.join("staff.html").is_file() {
+        println!();
+        let staff = print_sizes(&dist, &page_files(&dist, "staff.html", "staff")?, "staff app (app/dist)")?;
+        println!("{:<28} {:>10} {:>10}   (no budget)", "total", "", thousands(staff));
+    }
     if check && total > BUDGET_BYTES {
         bail!("page weight {} bytes is over the {} byte budget", thousands(total), thousands(BUDGET_BYTES));
     }
     Ok(())
 }
 
-/// index.html itself, what it references (src/href), the wasm-bindgen output it imports
-/// (app.js, app_bg.wasm, snippets/) and the top-level stylesheets.
-fn page_files(dist: &Path) -> Result<Vec<PathBuf>> {
-    let index = dist.join("index.html");
+/// Prints a table of `files` and returns their gzip -9 total.
+fn print_sizes(dist: &Path, files: &[PathBuf], title: &str) -> Result<u64> {
+    let mut total = 0;
+    println!("{title:<28} {:>10} {:>10} {:>10}", "raw", "gzip -9", "brotli");
+    for file in files {
+        let raw = fs::metadata(file)?.len();
+        let gz = gzip_size(file)?;
+        let br = fs::metadata(with_suffix(file, ".br")).map(|m| thousands(m.len())).unwrap_or_else(|_| "-".into());
+        total += gz;
+        let name = file.strip_prefix(dist).unwrap_or(file).display().to_string();
+        println!("{name:<28} {:>10} {:>10} {br:>10}", thousands(raw), thousands(gz));
+    }
+    Ok(total)
+}
+
+/// The shell itself, what it references (src/href: boot script, stylesheets), and the
+/// wasm-bindgen output it imports (`pkg/<name>.js`, `pkg/<name>_bg.wasm`, snippets/).
+/// Other stylesheets in dist (`staff.css`, the server's `slips.css`) are not loaded by
+/// the respondent page and do not count against its budget.
+fn page_files(dist: &Path, shell: &str, name: &str) -> Result<Vec<PathBuf>> {
+    let index = dist.join(shell);
     let html = fs::read_to_string(&index)?;
     let mut files = vec![index];
     for reference in html_references(&html) {
@@ -153,20 +196,14 @@ fn page_files(dist: &Path) -> Result<Vec<PathBuf>> {
         if path.is_file() {
             files.push(path);
         } else {
-            eprintln!("warning: index.html refers to {reference}, which is not in app/dist");
+            eprintln!("warning: {shell} refers to {reference}, which is not in app/dist");
         }
     }
-    files.push(dist.join("pkg").join("app.js"));
-    files.push(dist.join("pkg").join("app_bg.wasm"));
+    files.push(dist.join("pkg").join(format!("{name}.js")));
+    files.push(dist.join("pkg").join(format!("{name}_bg.wasm")));
     let snippets = dist.join("pkg").join("snippets");
     if snippets.is_dir() {
         files.extend(util::files_under(&snippets)?.into_iter().filter(|f| extension(f) == "js"));
-    }
-    for entry in fs::read_dir(dist)? {
-        let path = entry?.path();
-        if path.is_file() && extension(&path) == "css" {
-            files.push(path);
-        }
     }
     for file in &files {
         if !file.is_file() {

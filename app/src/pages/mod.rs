@@ -1,11 +1,10 @@
-//! The app shell and its pages.
+//! The respondent app's shell and its pages.
 
 mod campaign;
 mod not_found;
-mod reference;
 mod result;
 
-use leptos::either::EitherOf3;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::components::common::LanguageSwitch;
@@ -15,7 +14,6 @@ use crate::platform;
 use crate::state::Route;
 use campaign::CampaignPage;
 use not_found::NotFoundPage;
-use reference::ReferencePage;
 
 /// Keeps the tab title on `title` (one effect type for every page).
 fn follow_title(title: Signal<String>) {
@@ -33,9 +31,8 @@ pub fn App() -> impl IntoView {
     // Sends what an earlier visit left in the outbox, whatever page this is.
     Sender::start();
     let page = match Route::parse(&platform::pathname()) {
-        Route::Campaign(code) => EitherOf3::A(view! { <CampaignPage code/> }),
-        Route::Reference => EitherOf3::B(view! { <ReferencePage/> }),
-        Route::NotFound => EitherOf3::C(view! { <NotFoundPage/> }),
+        Route::Campaign(code) => Either::Left(view! { <CampaignPage code/> }),
+        Route::NotFound => Either::Right(view! { <NotFoundPage/> }),
     };
     view! {
         <header class="top">

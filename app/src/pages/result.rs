@@ -9,11 +9,10 @@ use instruments::Score;
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use super::campaign::localized;
 use crate::components::common::CrisisBox;
-use crate::i18n::{tr, Strings};
+use crate::i18n::{format_total, localized, tr, Strings};
 use crate::outbox::{Delivery, Sender};
-use crate::state::{format_total, is_critical};
+use crate::state::is_critical;
 
 /// Scores per instrument, the delivery state and respondent code, and crisis
 /// resources (first, when a score raised a critical flag).

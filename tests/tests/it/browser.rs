@@ -59,13 +59,14 @@ struct Shown {
 }
 
 /// Completes DEMO in a browser preferring `language`, pressing the buttons by their
-/// visible names, and checks the shown PHQ-9 total against the database.
-async fn complete_demo(language: &str, start: &str, submit: &str) -> Shown {
+/// visible names (`agree` on the consent step), and checks the shown PHQ-9 total
+/// against the database.
+async fn complete_demo(language: &str, agree: &str, submit: &str) -> Shown {
     let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
     let (client, _driver, profile) = browser(language).await;
     let outcome = async {
         client.goto(&app.url("/c/DEMO")).await?;
-        click_button(&client, start).await?;
+        click_button(&client, agree).await?;
         let answered = answer_everything(&client).await?;
         assert_eq!(answered, 1 + 10 + 7, "grade, PHQ-9 with item 10, GAD-7");
         click_button(&client, submit).await?;
@@ -103,12 +104,43 @@ async fn complete_demo(language: &str, start: &str, submit: &str) -> Shown {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_student_completes_phq9_in_chinese_and_sees_the_stored_total() {
-    let shown = complete_demo("zh-CN", "开始", "提交").await;
+    let shown = complete_demo("zh-CN", "同意并继续", "提交").await;
     assert!(shown.crisis.contains("12356"), "item 9 answered: the Chinese crisis line is shown: {}", shown.crisis);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_employee_completes_the_screening_in_english() {
-    let shown = complete_demo("en-US", "Start", "Submit").await;
+    let shown = complete_demo("en-US", "I agree", "Submit").await;
     assert!(shown.crisis.contains("988"), "item 9 answered: the crisis line is shown: {}", shown.crisis);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declining_consent_ends_with_help_and_sends_nothing() {
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
+    let (client, _driver, profile) = browser("zh-CN").await;
+    let outcome = async {
+        client.goto(&app.url("/c/DEMO")).await?;
+        let consent = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("consent")).await?;
+        let statement = consent.text().await?;
+        // No question is on screen before consenting.
+        let visible_questions = client
+            .execute(
+                "return [...document.querySelectorAll('[role=radiogroup]')].filter(g => g.offsetParent).length",
+                vec![],
+            )
+            .await?;
+        click_button(&client, "不同意").await?;
+        let declined = client.find(Locator::Id("declined")).await?;
+        let shown = declined.is_displayed().await?;
+        Ok::<_, fantoccini::error::CmdError>((statement, visible_questions, shown, declined.text().await?))
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(profile);
+    let (statement, visible_questions, shown, declined) = outcome.expect("the consent step works");
+    assert!(statement.contains("健康信息") && statement.contains("之后没有人能联系到你"), "{statement}");
+    assert_eq!(visible_questions.as_i64(), Some(0), "no question before consent");
+    assert!(shown, "declining shows the end of the session");
+    assert!(declined.contains("12356"), "with the crisis resources: {declined}");
+    assert_eq!(app.count("submissions").await, 0, "nothing was sent");
 }

@@ -29,12 +29,12 @@ async fn a_screening_reopens_and_scores_without_network() {
     let (client, _driver, profile) = browser("en-US").await;
     let outcome = async {
         client.goto(&app.url("/c/DEMO")).await?;
-        click_button(&client, "Start").await?;
+        click_button(&client, "I agree").await?;
         wait_until_cached(&client, "/api/v1/campaigns/DEMO").await?;
 
         app.stop_server().await;
         client.refresh().await?;
-        click_button(&client, "Start").await?;
+        click_button(&client, "I agree").await?;
         assert_eq!(answer_everything(&client).await?, 1 + 10 + 7);
         click_button(&client, "Submit").await?;
         let total = client

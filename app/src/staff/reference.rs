@@ -10,11 +10,10 @@ use instruments::definition::Definition;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::campaign::localized;
 use crate::api;
 use crate::components::common::{Load, LoadStatus};
 use crate::describe;
-use crate::i18n::{tr, use_ui, Lang, Pick};
+use crate::i18n::{localized, ts, use_ui, Lang, StaffPick};
 use crate::platform;
 
 /// Loads every definition, then mounts the list once (as the campaign page does with
@@ -24,13 +23,13 @@ use crate::platform;
 pub fn ReferencePage() -> impl IntoView {
     let state = RwSignal::new(Load::Loading);
     let list = NodeRef::<leptos::html::Div>::new();
-    let title = tr(|s| s.reference_title);
-    super::follow_title(Signal::derive(move || title().to_owned()));
+    let title = ts(|s| s.reference_title);
+    super::follow_title(|s| s.reference_title);
 
     let load = Callback::new(move |()| {
         state.set(Load::Loading);
         spawn_local(async move {
-            match api::get_instruments().await {
+            match api::staff::instruments().await {
                 Ok(definitions) => {
                     // Fetched once, kept for the page's life.
                     let definitions: &'static [Definition] = definitions.leak();
@@ -50,7 +49,7 @@ pub fn ReferencePage() -> impl IntoView {
     load.run(());
     view! {
         <h1>{title}</h1>
-        <p class="hint">{tr(|s| s.reference_intro)}</p>
+        <p class="hint">{ts(|s| s.reference_intro)}</p>
         <LoadStatus state retry=load/>
         <div node_ref=list></div>
     }
@@ -64,7 +63,7 @@ fn reference(definitions: &'static [Definition]) -> impl IntoView {
         .collect_view();
     view! {
         <nav class="toc" aria-labelledby="toc-h">
-            <h2 id="toc-h">{tr(|s| s.contents)}</h2>
+            <h2 id="toc-h">{ts(|s| s.contents)}</h2>
             <ol>{toc}</ol>
         </nav>
         {definitions.iter().map(section).collect_view()}
@@ -73,7 +72,7 @@ fn reference(definitions: &'static [Definition]) -> impl IntoView {
 
 /// One fact: its class (the test hook), its name, and its values. Every value is a
 /// `Signal<String>` so that the `<dd>` view is compiled once.
-type Fact = (&'static str, Pick, Vec<Signal<String>>);
+type Fact = (&'static str, StaffPick, Vec<Signal<String>>);
 
 /// One instrument's facts in a `<dl>`.
 fn section(d: &'static Definition) -> impl IntoView {
@@ -105,7 +104,7 @@ fn section(d: &'static Definition) -> impl IntoView {
             let values = values.into_iter().map(|value| view! { <dd>{value}</dd> }).collect_view();
             view! {
                 <div class=class>
-                    <dt>{tr(name)}</dt>
+                    <dt>{ts(name)}</dt>
                     {values}
                 </div>
             }
