@@ -12,5 +12,6 @@ mod openapi;
 mod privacy;
 mod reference_page;
 mod staff_api;
+mod staff_browser;
 mod submissions;
 mod support;

@@ -1,0 +1,196 @@
+//! A newcomer's first screening, end to end in headless Chromium: a platform admin
+//! signs in, creates a school and a coded PHQ-9 campaign, prints access codes; a
+//! student uses one, consents and answers (item 9 raises the critical flag); the
+//! admin invites a counselor, who sets a password, finds the case in the queue and
+//! acknowledges it.
+
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+use instruments::wire::staff::Role;
+use xinan_tests::{Engine, TestApp};
+
+use crate::browser::{answer_everything, click_button};
+use crate::chromium::{browser, dist};
+
+type CmdResult<T> = Result<T, fantoccini::error::CmdError>;
+
+const ADMIN: &str = "admin@example.org";
+const COUNSELOR: &str = "counselor@example.org";
+const PASSWORD: &str = "a long enough password";
+
+/// Says which element a failing step was about (WebDriver errors do not).
+fn at<T>(css: &str, result: CmdResult<T>) -> CmdResult<T> {
+    if let Err(e) = &result {
+        eprintln!("failed at `{css}`: {e}");
+    }
+    result
+}
+
+async fn wait_css(client: &Client, css: &str) -> CmdResult<Element> {
+    at(css, client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await)
+}
+
+/// Waits until the element `css` names is on screen (not just in the page).
+async fn wait_shown(client: &Client, css: &str) -> CmdResult<Element> {
+    let element = wait_css(client, css).await?;
+    for _ in 0..200 {
+        if element.is_displayed().await? {
+            return Ok(element);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let errors = client.find_all(Locator::Css(".field-error, .error")).await?;
+    let mut shown = Vec::new();
+    for e in errors {
+        shown.push(e.text().await?);
+    }
+    panic!("`{css}` never appeared; errors on the page: {shown:?}");
+}
+
+/// Clicks the element `css` names, once it is there.
+async fn click(client: &Client, css: &str) -> CmdResult<()> {
+    at(css, wait_css(client, css).await?.click().await)
+}
+
+/// Replaces the text of the input `css` names.
+async fn fill(client: &Client, css: &str, text: &str) -> CmdResult<()> {
+    let input = wait_css(client, css).await?;
+    at(css, input.clear().await)?;
+    at(css, input.send_keys(text).await)
+}
+
+async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) -> CmdResult<()> {
+    client.goto(&app.url("/staff")).await?;
+    fill(client, "#sign-in #email", email).await?;
+    fill(client, "#sign-in #password", password).await?;
+    click(client, "#sign-in-button").await?;
+    // Signed in: the account bar names the account.
+    let xpath = format!("//span[@id='account-email'][normalize-space(.)='{email}']");
+    client.wait().at_most(Duration::from_secs(20)).for_element(Locator::XPath(&xpath)).await?;
+    Ok(())
+}
+
+/// Letters and digits only, upper case: how codes compare whatever their grouping.
+fn plain(code: &str) -> String {
+    code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_runs_a_coded_screening_and_a_counselor_acknowledges_the_flag() {
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
+    app.create_staff(ADMIN, PASSWORD, Role::PlatformAdmin, None).await;
+    let (client, _driver, profile) = browser("en-US").await;
+    let outcome = async {
+        // The admin creates a school.
+        sign_in(&client, &app, ADMIN, PASSWORD).await?;
+        fill(&client, "#org-name", "Riverside Middle School").await?;
+        click(&client, "#create-org").await?;
+        let org_link = client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::XPath("//ul[@id='org-list']//a[normalize-space(.)='Riverside Middle School']"))
+            .await?;
+        org_link.click().await?;
+
+        // A coded PHQ-9 campaign for ages 13–15, grades 7–9.
+        click(&client, "#new-campaign").await?;
+        wait_css(&client, "#campaign-form").await?;
+        fill(&client, "#f-code", "spring").await?;
+        fill(&client, "#f-name-zh", "春季测评").await?;
+        fill(&client, "#f-name-en", "Spring screening").await?;
+        click(&client, "#f-instrument-phq9").await?;
+        fill(&client, "#f-min-age", "13").await?;
+        fill(&client, "#f-max-age", "15").await?;
+        click(&client, "#f-guardian").await?;
+        fill(&client, "#f-cohort-0-id", "grade").await?;
+        fill(&client, "#f-cohort-0-label-zh", "年级").await?;
+        fill(&client, "#f-cohort-0-label-en", "Grade").await?;
+        fill(&client, "#f-cohort-0-values", "7, 8, 9").await?;
+        click(&client, "#f-coded").await?;
+        click(&client, "#campaign-save").await?;
+        // Created: the campaign's page, /staff/org/{org}/campaign/SPRING.
+        wait_css(&client, "#codes").await?;
+        let path = client.current_url().await?.path().to_owned();
+        assert!(path.ends_with("/campaign/SPRING"), "{path}");
+        let org_url = app.url(path.split("/campaign/").next().unwrap_or_default());
+
+        // Five access codes; one is read off the page.
+        fill(&client, "#code-count", "5").await?;
+        click(&client, "#generate-codes-button").await?;
+        let mut codes = Vec::new();
+        for _ in 0..200 {
+            codes = client.find_all(Locator::Css("#access-codes .access-code code")).await?;
+            if codes.len() == 5 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(codes.len(), 5, "five codes are listed");
+        let code = codes[0].text().await?;
+
+        // A student opens the link, types the code loosely, consents and answers.
+        client.goto(&app.url("/c/SPRING")).await?;
+        let typed = {
+            let p = plain(&code).to_ascii_lowercase();
+            format!("{}-{}", &p[..5], &p[5..])
+        };
+        fill(&client, "#access-code", &typed).await?;
+        click_button(&client, "Continue").await?;
+        let consent = wait_shown(&client, "#consent").await?;
+        let statement = consent.text().await?;
+        assert!(statement.contains("Your school keeps a record"), "the coded statement: {statement}");
+        click(&client, "#guardian").await?;
+        click(&client, "#agree").await?;
+        assert_eq!(answer_everything(&client).await?, 1 + 10, "grade and PHQ-9 with item 10");
+        click_button(&client, "Submit").await?;
+        let shown = wait_css(&client, "#result .respondent-code").await?.text().await?;
+        assert_eq!(plain(&shown), plain(&code), "the respondent code is the access code");
+        let crisis = client.find(Locator::Css("#result .crisis")).await?.text().await?;
+        assert!(!crisis.is_empty(), "item 9 answered: crisis resources are shown");
+
+        // The admin invites a counselor and hands over the link.
+        client.goto(&org_url).await?;
+        fill(&client, "#invite-email", COUNSELOR).await?;
+        click(&client, "#invite-counselor").await?;
+        click(&client, "#invite-button").await?;
+        let link = wait_css(&client, "#invitation-link").await?.prop("value").await?.unwrap_or_default();
+        assert!(link.contains("/staff/invitation/"), "{link}");
+        click(&client, "#sign-out").await?;
+        wait_css(&client, "#sign-in").await?;
+
+        // The counselor chooses a password, signs in and finds the case.
+        client.goto(&link).await?;
+        fill(&client, "#new-password", PASSWORD).await?;
+        fill(&client, "#repeat-password", PASSWORD).await?;
+        click(&client, "#accept-button").await?;
+        wait_shown(&client, "#go-sign-in").await?.click().await?;
+        sign_in(&client, &app, COUNSELOR, PASSWORD).await?;
+        client.goto(&org_url).await?;
+        let case = wait_css(&client, "#case-list .case").await?;
+        assert_eq!(case.attr("data-state").await?.as_deref(), Some("open"));
+        let summary = case.text().await?;
+        assert!(plain(&summary).contains(&plain(&code)), "the case names the code: {summary}");
+        assert!(summary.contains("Critical"), "{summary}");
+        assert!(summary.contains("Item 9 ≥ 1"), "the rule that flagged, in words: {summary}");
+        case.find(Locator::Css("a.respondent-code")).await?.click().await?;
+
+        // It is acknowledged with a note.
+        wait_css(&client, "#case-event").await?;
+        let contact = wait_css(&client, "#contact").await?.text().await?;
+        assert!(contact.contains("school can be asked"), "{contact}");
+        click(&client, "#to-acknowledged").await?;
+        fill(&client, "#case-note", "Asked the school to arrange a talk today.").await?;
+        click(&client, "#case-save").await?;
+        wait_css(&client, "#case[data-state='acknowledged']").await?;
+        let events = wait_css(&client, "#events").await?.text().await?;
+        Ok::<_, fantoccini::error::CmdError>(events)
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(profile);
+    let events = outcome.expect("the newcomer flow completes");
+    assert!(events.contains("Asked the school to arrange a talk today."), "{events}");
+    assert!(events.contains(COUNSELOR), "{events}");
+}
