@@ -25,7 +25,10 @@ pub fn run(ws: &Workspace, profile: Profile, serve_args: &[String]) -> Result {
     let from_env = util::env_nonempty("XINAN_LISTEN");
     let listen = listen_address(serve_args).or(from_env.as_deref()).unwrap_or(DEFAULT_LISTEN);
     println!("\nRespondents: http://{listen}/c/DEMO   Staff: http://{listen}/staff");
-    println!("First admin: {} users create --email you@example.org --role platform-admin --password-stdin\n", bin.display());
+    println!(
+        "First admin: {} users create --email you@example.org --role platform-admin --password-stdin\n",
+        bin.display()
+    );
     let mut serve = ws.command(&bin);
     serve.arg("serve").args(serve_args).env("XINAN_DIST", &dist);
     eprintln!("$ {}", util::show(&serve));
