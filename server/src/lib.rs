@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod interop;
+pub mod report;
 pub mod respondent_code;
 pub mod routes;
 pub mod telemetry;

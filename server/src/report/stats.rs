@@ -1,0 +1,1 @@
+//! Statistical formulas of the reports (written once, tested against published examples).

@@ -1,0 +1,1 @@
+//! Small-cell and complementary suppression.
