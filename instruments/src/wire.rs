@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::definition::{Definition, Locale, Text};
 use crate::scoring::{number, Answers, Score};
 
+pub mod report;
 pub mod staff;
 
 pub use staff::{Anonymity, CampaignState};
