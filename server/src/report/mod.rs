@@ -2,5 +2,10 @@
 //! date with every committed submission, with honest intervals and small groups
 //! suppressed.
 
+pub mod csv;
+pub mod html;
+pub mod labels;
 pub mod stats;
 pub mod suppression;
+pub mod svg;
+pub mod xlsx;
