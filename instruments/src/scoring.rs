@@ -140,8 +140,9 @@ fn check_answers(definition: &Definition, answers: &Answers) -> Result<(), Score
     Ok(())
 }
 
-/// Scored value of every answered item, reversed where the definition says so.
-fn item_values(definition: &Definition, answers: &Answers) -> BTreeMap<String, i64> {
+/// Scored value of every answered item, reversed where the definition says so (what
+/// item statistics such as Cronbach's alpha are computed on).
+pub fn item_values(definition: &Definition, answers: &Answers) -> BTreeMap<String, i64> {
     answers
         .iter()
         .map(|(id, &value)| {

@@ -24,11 +24,17 @@ pub enum Permission {
     ManageOrganization(OrgId),
     /// The organization's follow-up queue and cases.
     FollowUpCases(OrgId),
+    /// Raw answers of the organization's campaigns: its own admins only, never the
+    /// platform (the issue: raw-data export "exists only for organization admins").
+    ExportRawData(OrgId),
 }
 
 impl Staff {
     /// Whether this person holds the permission.
     pub fn may(&self, permission: Permission) -> bool {
+        if let Permission::ExportRawData(org) = permission {
+            return self.has(org, Role::OrgAdmin);
+        }
         if self.platform_admin {
             return true;
         }
@@ -37,6 +43,7 @@ impl Staff {
             Permission::SeeOrganization(org) => self.roles.iter().any(|(o, _)| *o == org),
             Permission::ManageOrganization(org) => self.has(org, Role::OrgAdmin),
             Permission::FollowUpCases(org) => self.has(org, Role::Counselor),
+            Permission::ExportRawData(_) => false,
         }
     }
 
@@ -94,5 +101,8 @@ mod tests {
         assert!(!counselor.may(Permission::FollowUpCases(2)));
         assert!(counselor.may(Permission::ManageOrganization(2)));
         assert!(staff(true, &[]).may(Permission::FollowUpCases(9)));
+        assert!(!staff(true, &[]).may(Permission::ExportRawData(9)), "raw answers stay with the organization");
+        assert!(admin.may(Permission::ExportRawData(1)));
+        assert!(!counselor.may(Permission::ExportRawData(1)));
     }
 }

@@ -4,9 +4,12 @@
 
 mod access_codes;
 mod accounts;
+pub mod aggregates;
 pub mod audit;
+pub mod bulk;
 mod campaigns;
 mod cases;
+mod export;
 mod organizations;
 mod submissions;
 
@@ -21,6 +24,7 @@ pub use access_codes::MAX_BATCH as MAX_CODE_BATCH;
 pub use accounts::Accepted;
 pub use campaigns::{instrument_refs, CampaignRuleError, NewCampaign, Saved, GUARDIAN_AGE, MIN_GROUP_FLOOR};
 pub use cases::Changed;
+pub use export::responses_csv;
 pub use submissions::{digest, raised_flags, Inserted, Stored, StoredResult};
 
 /// Failures of the store that callers act on differently.
@@ -82,7 +86,9 @@ impl Store {
             Backend::Postgres => &POSTGRES,
         };
         migrator.run(&pool).await.context("running migrations")?;
-        Ok(Self { pool })
+        let store = Self { pool };
+        store.rebuild_pending_aggregates().await.context("rebuilding report aggregates")?;
+        Ok(store)
     }
 
     /// The pool, for tests that inspect rows directly.

@@ -235,6 +235,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        super::aggregates::add(&mut tx, campaign, &request.cohort, &request.results, &receipt.results).await?;
         if let Some(worst) = flags.first() {
             sqlx::query(
                 "INSERT INTO cases (organization_id, campaign_id, submission_id, severity_rank, flags, cohort, state, opened_at)

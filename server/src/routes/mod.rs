@@ -5,6 +5,7 @@ mod cases;
 mod instruments;
 mod invitations;
 mod organizations;
+mod reports;
 mod score;
 mod session;
 mod staff_campaigns;
@@ -95,6 +96,11 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::case_queue))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::change_case))
+        .routes(routes!(reports::campaign_report_route))
+        .routes(routes!(reports::trend_report_route))
+        .routes(routes!(reports::organization_report_route))
+        .routes(routes!(reports::platform_report_route))
+        .routes(routes!(reports::export_responses))
         .with_state(state)
         .split_for_parts();
     (router, doc)

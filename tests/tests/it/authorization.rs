@@ -75,6 +75,8 @@ enum Admits {
     OrgAdmins,
     /// Platform admin; counselor of the organization.
     Counselors,
+    /// Only org admins of the organization, not even the platform admin (raw answers).
+    OwnOrgAdmins,
 }
 
 impl Admits {
@@ -86,6 +88,7 @@ impl Admits {
             Self::Members => matches!(who, Who::PlatformAdmin | Who::OrgAdminOwn | Who::CounselorOwn),
             Self::OrgAdmins => matches!(who, Who::PlatformAdmin | Who::OrgAdminOwn),
             Self::Counselors => matches!(who, Who::PlatformAdmin | Who::CounselorOwn),
+            Self::OwnOrgAdmins => who == Who::OrgAdminOwn,
         }
     }
 }
@@ -124,11 +127,17 @@ struct Fill {
 
 impl Fill {
     fn path(&self, template: &str) -> String {
-        template
+        let path = template
             .replace("{org}", &self.org.to_string())
             .replace("{code}", &self.code)
             .replace("{id}", &self.id)
-            .replace("{token}", &self.token)
+            .replace("{token}", &self.token);
+        // The trend report names its waves in the query.
+        if template == "/api/v1/reports/trend" {
+            format!("{path}?campaigns={}", self.code)
+        } else {
+            path
+        }
     }
 }
 
@@ -222,6 +231,12 @@ fn endpoints() -> Vec<Endpoint> {
         row(Method::GET, "/api/v1/organizations/{org}/audit", Fixture, no_body, OrgAdmins, 200),
         row(Method::GET, "/api/v1/audit", Fixture, no_body, PlatformAdmin, 200),
         // Campaign management and access codes.
+        // Population reports.
+        row(Method::GET, "/api/v1/reports/campaigns/{code}", Fixture, no_body, OrgAdmins, 200),
+        row(Method::GET, "/api/v1/reports/trend", Fixture, no_body, OrgAdmins, 200),
+        row(Method::GET, "/api/v1/reports/organizations/{org}", Fixture, no_body, OrgAdmins, 200),
+        row(Method::GET, "/api/v1/reports/platform", Fixture, no_body, PlatformAdmin, 200),
+        row(Method::GET, "/api/v1/reports/campaigns/{code}/responses.csv", Fixture, no_body, OwnOrgAdmins, 200),
         row(Method::GET, "/api/v1/organizations/{org}/campaigns", Fixture, no_body, OrgAdmins, 200),
         row(
             Method::POST,

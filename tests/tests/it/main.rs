@@ -11,6 +11,7 @@ mod offline;
 mod openapi;
 mod privacy;
 mod reference_page;
+mod reports;
 mod staff_api;
 mod staff_browser;
 mod submissions;

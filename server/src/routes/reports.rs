@@ -1,0 +1,351 @@
+//! Population reports: JSON, CSV, XLSX and printable HTML, all rendered from one
+//! `Report` value built from aggregates; and the raw-data export.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use instruments::wire::report::{Participation, Report, Scope};
+use instruments::wire::staff::Anonymity;
+use instruments::wire::ErrorBody;
+
+use super::AppState;
+use crate::access::Permission;
+use crate::auth::Staff;
+use crate::campaign::Campaign;
+use crate::error::ApiError;
+use crate::extract::AppPath;
+use crate::report::campaign::{campaign_report, Inputs, ReportError};
+use crate::report::labels::Lang;
+use crate::report::rollup::{self, Wave};
+
+/// What the query string asks for: `by` (repeatable), `format`, `lang`, `campaigns`.
+#[derive(Debug, Default)]
+struct Query {
+    by: Vec<String>,
+    format: Format,
+    lang: Option<Lang>,
+    campaigns: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Format {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+    Html,
+}
+
+fn parse_query(raw: Option<&str>) -> Result<Query, ApiError> {
+    let mut query = Query::default();
+    for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = value.replace("%2C", ",").replace("%2c", ",");
+        match key {
+            "by" => query.by.push(value),
+            "format" => {
+                query.format = match value.as_str() {
+                    "json" => Format::Json,
+                    "csv" => Format::Csv,
+                    "xlsx" => Format::Xlsx,
+                    "html" => Format::Html,
+                    _ => return Err(ApiError::invalid("invalid_field", "format", "format is json, csv, xlsx or html")),
+                }
+            }
+            "lang" => {
+                query.lang = Some(match value.as_str() {
+                    "zh" | "zh-Hans" => Lang::Zh,
+                    "en" => Lang::En,
+                    _ => return Err(ApiError::invalid("invalid_field", "lang", "lang is zh or en")),
+                })
+            }
+            "campaigns" => query.campaigns.extend(value.split(',').filter(|c| !c.is_empty()).map(str::to_owned)),
+            other => return Err(ApiError::invalid("invalid_field", other, "unknown query parameter")),
+        }
+    }
+    Ok(query)
+}
+
+/// The report in the format asked for; downloads are written in the audit log.
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    organization: Option<i64>,
+    report: Report,
+    query: &Query,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let lang = query.lang.unwrap_or(Lang::Zh);
+    if query.format != Format::Json {
+        let subject = format!("report {name} ({:?})", query.format).to_lowercase();
+        state.store.audit(Some(staff.user_id), organization, "report_exported", &subject).await?;
+    }
+    let file = |ext: &str| format!("attachment; filename=\"xinan-{name}.{ext}\"");
+    Ok(match query.format {
+        Format::Json => Json(report).into_response(),
+        Format::Csv => (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, file("csv"))],
+            crate::report::csv::report_csv(&report, lang),
+        )
+            .into_response(),
+        Format::Xlsx => {
+            let bytes = crate::report::xlsx::report_xlsx(&report, lang)
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing the workbook: {e}")))?;
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                    ),
+                    (header::CONTENT_DISPOSITION, file("xlsx")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Format::Html => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned())],
+            crate::report::html::report_html(&report, lang),
+        )
+            .into_response(),
+    })
+}
+
+async fn inputs_of(
+    state: &AppState,
+    campaign: &Campaign,
+) -> Result<(Vec<crate::db::aggregates::CellRow>, Vec<crate::db::aggregates::MomentRow>), ApiError> {
+    Ok(state.store.report_aggregates(campaign.id).await?)
+}
+
+fn report_error(err: ReportError) -> ApiError {
+    ApiError::invalid("invalid_grouping", "by", err.to_string())
+}
+
+/// One campaign's report: everyone, then groups of up to two cohort attributes
+/// (`?by=grade&by=gender`). `format=json|csv|xlsx|html`, `lang=zh|en`. Groups below
+/// the campaign's minimum size are suppressed, with complementary suppression across
+/// every grouping of the campaign. Admits: platform_admin; org_admin of the campaign's
+/// organization.
+#[utoipa::path(get, path = "/api/v1/reports/campaigns/{code}", tag = "reports",
+    params(("code" = String, Path, description = "Campaign code"),
+        ("by" = Option<Vec<String>>, Query, description = "Cohort attribute ids, at most two"),
+        ("format" = Option<String>, Query, description = "json (default), csv, xlsx or html"),
+        ("lang" = Option<String>, Query, description = "zh (default) or en")),
+    responses((status = 200, body = Report), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn campaign_report_route(
+    State(state): State<AppState>,
+    staff: Staff,
+    AppPath(code): AppPath<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = parse_query(raw.as_deref())?;
+    let campaign = state.store.campaign_by_code(&code.to_ascii_uppercase()).await?;
+    staff.require(Permission::ManageOrganization(campaign.organization_id))?;
+    let (cells, moments) = inputs_of(&state, &campaign).await?;
+    let today = crate::day::today();
+    let inputs = Inputs { campaign: &campaign, cells: &cells, moments: &moments, today: today.clone() };
+    let mut report = campaign_report(&inputs, &query.by).map_err(report_error)?;
+    let detail = state.store.campaign_detail(&campaign, &today).await?;
+    if campaign.anonymity == Anonymity::Coded {
+        let (issued, used) = (detail.codes_issued.max(0) as u64, detail.codes_used.max(0) as u64);
+        report.participation =
+            Some(Participation { issued, used, share: (issued > 0).then(|| used as f64 / issued as f64) });
+    }
+    let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
+    report.follow_up = Some(state.store.follow_up_figures(campaign.id, overdue_before).await?);
+    render(&state, &staff, Some(campaign.organization_id), report, &query, &campaign.code).await
+}
+
+/// Several waves of a screening (`?campaigns=SPRING,AUTUMN`, oldest first, one
+/// organization): each wave's figures and the change in prevalence from wave to wave.
+/// Admits: platform_admin; org_admin of the campaigns' organization.
+#[utoipa::path(get, path = "/api/v1/reports/trend", tag = "reports",
+    params(("campaigns" = String, Query, description = "Campaign codes, comma-separated, oldest first"),
+        ("format" = Option<String>, Query, description = "json (default), csv, xlsx or html"),
+        ("lang" = Option<String>, Query, description = "zh (default) or en")),
+    responses((status = 200, body = Report), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn trend_report_route(
+    State(state): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = parse_query(raw.as_deref())?;
+    if query.campaigns.is_empty() || query.campaigns.len() > 24 {
+        return Err(ApiError::invalid("invalid_field", "campaigns", "name 1–24 campaign codes, oldest first"));
+    }
+    let mut campaigns = Vec::new();
+    for code in &query.campaigns {
+        campaigns.push(state.store.campaign_by_code(&code.to_ascii_uppercase()).await?);
+    }
+    let org = campaigns[0].organization_id;
+    if campaigns.iter().any(|c| c.organization_id != org) {
+        return Err(ApiError::invalid("invalid_field", "campaigns", "the waves must belong to one organization"));
+    }
+    staff.require(Permission::ManageOrganization(org))?;
+    let mut aggregates = Vec::new();
+    for campaign in &campaigns {
+        aggregates.push(inputs_of(&state, campaign).await?);
+    }
+    let today = crate::day::today();
+    let waves: Vec<Wave<'_>> = campaigns
+        .iter()
+        .zip(&aggregates)
+        .map(|(campaign, (cells, moments))| Wave {
+            group: BTreeMap::from([("wave".to_owned(), campaign.code.clone())]),
+            inputs: Inputs { campaign, cells, moments, today: today.clone() },
+        })
+        .collect();
+    let report = rollup::trend_report(&waves, org, today.clone());
+    render(&state, &staff, Some(org), report, &query, "trend").await
+}
+
+/// An organization's campaigns, one row each, with critical-flag counts. Admits:
+/// platform_admin; org_admin of this organization.
+#[utoipa::path(get, path = "/api/v1/reports/organizations/{org}", tag = "reports",
+    params(("org" = i64, Path, description = "Organization id"),
+        ("format" = Option<String>, Query, description = "json (default), csv, xlsx or html"),
+        ("lang" = Option<String>, Query, description = "zh (default) or en")),
+    responses((status = 200, body = Report), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn organization_report_route(
+    State(state): State<AppState>,
+    staff: Staff,
+    AppPath(org): AppPath<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = parse_query(raw.as_deref())?;
+    staff.require(Permission::ManageOrganization(org))?;
+    let organization = state.store.organization(org).await?;
+    let mut campaigns = state.store.campaigns_of(org).await?;
+    campaigns.reverse();
+    let mut aggregates = Vec::new();
+    for campaign in &campaigns {
+        aggregates.push(inputs_of(&state, campaign).await?);
+    }
+    let today = crate::day::today();
+    let waves: Vec<Wave<'_>> = campaigns
+        .iter()
+        .zip(&aggregates)
+        .map(|(campaign, (cells, moments))| Wave {
+            group: BTreeMap::from([("campaign".to_owned(), campaign.code.clone())]),
+            inputs: Inputs { campaign, cells, moments, today: today.clone() },
+        })
+        .collect();
+    let scope = Scope::Organization { id: organization.id, name: organization.name.clone() };
+    let report = rollup::rollup_report(scope, &waves, false, today.clone());
+    render(&state, &staff, Some(org), report, &query, &format!("organization-{org}")).await
+}
+
+/// The district roll-up: each organization's latest campaign, the district total
+/// (complementary suppression keeps small organizations hidden), and headline
+/// indicators: respondents, coverage of coded campaigns, positive-screen rates, flags
+/// acknowledged within 24 h, and the change since each organization's previous wave.
+/// Admits: platform_admin.
+#[utoipa::path(get, path = "/api/v1/reports/platform", tag = "reports",
+    params(("format" = Option<String>, Query, description = "json (default), csv, xlsx or html"),
+        ("lang" = Option<String>, Query, description = "zh (default) or en")),
+    responses((status = 200, body = Report), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn platform_report_route(
+    State(state): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = parse_query(raw.as_deref())?;
+    staff.require(Permission::AdministerPlatform)?;
+    let today = crate::day::today();
+    let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
+    let mut latest = Vec::new();
+    let mut previous = Vec::new();
+    let (mut issued, mut used, mut raised, mut acknowledged) = (0u64, 0u64, 0i64, 0i64);
+    for organization in state.store.organizations(None).await? {
+        // Newest first: the latest wave that has begun, and the one before it.
+        let begun: Vec<Campaign> =
+            state.store.campaigns_of(organization.id).await?.into_iter().filter(|c| c.opens_on <= today).collect();
+        if let Some(campaign) = begun.first() {
+            let detail = state.store.campaign_detail(campaign, &today).await?;
+            if campaign.anonymity == Anonymity::Coded {
+                issued += detail.codes_issued.max(0) as u64;
+                used += detail.codes_used.max(0) as u64;
+            }
+            let figures = state.store.follow_up_figures(campaign.id, overdue_before).await?;
+            raised += figures.flags_raised;
+            acknowledged += figures.acknowledged_within_24h;
+            latest.push((organization.name.clone(), campaign.clone()));
+        }
+        if let Some(campaign) = begun.get(1) {
+            previous.push((organization.name.clone(), campaign.clone()));
+        }
+    }
+    let mut aggregates = Vec::new();
+    for (_, campaign) in latest.iter().chain(&previous) {
+        aggregates.push(inputs_of(&state, campaign).await?);
+    }
+    let waves: Vec<Wave<'_>> = latest
+        .iter()
+        .chain(&previous)
+        .zip(&aggregates)
+        .map(|((name, campaign), (cells, moments))| Wave {
+            group: BTreeMap::from([("organization".to_owned(), name.clone())]),
+            inputs: Inputs { campaign, cells, moments, today: today.clone() },
+        })
+        .collect();
+    let (now, before) = waves.split_at(latest.len());
+    let mut report = rollup::rollup_report(Scope::Platform, now, true, today.clone());
+    let earlier = rollup::rollup_report(Scope::Platform, before, true, today.clone());
+    let previous_rates = earlier
+        .instruments
+        .iter()
+        .filter_map(|s| match s.rows.first().map(|r| &r.cell) {
+            Some(instruments::wire::report::Cell::Shown(f)) => {
+                f.positive.as_ref().map(|p| (s.instrument.clone(), p.share))
+            }
+            _ => None,
+        })
+        .collect();
+    let coverage = (issued > 0).then(|| used as f64 / issued as f64);
+    let within = (raised > 0).then(|| acknowledged as f64 / raised as f64);
+    report.headline = Some(rollup::headline(&report, coverage, within, &previous_rates));
+    render(&state, &staff, None, report, &query, "district").await
+}
+
+/// Raw data of a campaign, one CSV line per submission with every answer, streamed:
+/// day, respondent code (coded campaigns only), cohort values, then per instrument its
+/// answers, total and band. Written in the audit log. Admits: org_admin of the
+/// campaign's organization only (not platform admins: raw answers stay with the
+/// organization that collected them).
+#[utoipa::path(get, path = "/api/v1/reports/campaigns/{code}/responses.csv", tag = "reports",
+    params(("code" = String, Path, description = "Campaign code")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn export_responses(
+    State(state): State<AppState>,
+    staff: Staff,
+    AppPath(code): AppPath<String>,
+) -> Result<Response, ApiError> {
+    let campaign = state.store.campaign_by_code(&code.to_ascii_uppercase()).await?;
+    staff.require(Permission::ExportRawData(campaign.organization_id))?;
+    state
+        .store
+        .audit(
+            Some(staff.user_id),
+            Some(campaign.organization_id),
+            "responses_exported",
+            &format!("campaign {}", campaign.code),
+        )
+        .await?;
+    let chunks = crate::db::responses_csv(state.store.clone(), campaign.clone());
+    let disposition = format!("attachment; filename=\"xinan-{}-responses.csv\"", campaign.code);
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        Body::from_stream(chunks),
+    )
+        .into_response())
+}

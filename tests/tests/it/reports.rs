@@ -1,0 +1,124 @@
+//! Population reports from aggregates, checked against hand-computed figures on both
+//! engines: a known cohort of 25 DEMO submissions.
+//!
+//! grade 7: 6 × PHQ-9 all 0 and 6 × PHQ-9 all 2 (total 18, positive); grade 8: 10 ×
+//! PHQ-9 all 1 (total 9); grade 9: 3 × all 0. GAD-7 all 0 throughout. k = 10, so grade
+//! 9 (3) is suppressed and grade 8 with it (else 25 − 12 − 10 would give it away).
+
+use instruments::wire::staff::Role;
+use serde_json::{json, Value};
+use xinan_tests::{on_both_databases, TestApp};
+
+use crate::support::{gad7, phq9};
+
+on_both_databases!(campaign_report_matches_hand_computed_figures_and_suppresses_small_grades);
+
+async fn submit(app: &TestApp, grade: &str, phq: [i64; 9]) {
+    let mut results = Vec::new();
+    for (id, answers) in [("phq9", phq9(phq)), ("gad7", gad7([0; 7]))] {
+        let score: Value =
+            app.post_json(&format!("/api/v1/score/{id}"), &json!({"answers": answers})).await.json().await.unwrap();
+        results.push(json!({"instrument": id, "version": "1.0.0", "answers": answers,
+            "client_score": {"total": score["total"], "band": score["band"], "flags": score["flags"]}}));
+    }
+    let body = json!({"idempotency_key": uuid::Uuid::new_v4().to_string(), "cohort": {"grade": grade},
+        "results": results, "consent": {"health": true}});
+    assert_eq!(app.post_json("/api/v1/campaigns/DEMO/submissions", &body).await.status(), 201);
+}
+
+fn close(actual: &Value, expected: f64) {
+    let a = actual.as_f64().unwrap_or_else(|| panic!("not a number: {actual}"));
+    assert!((a - expected).abs() < 1e-6, "{a} != {expected}");
+}
+
+async fn campaign_report_matches_hand_computed_figures_and_suppresses_small_grades(app: TestApp) {
+    for _ in 0..6 {
+        submit(&app, "7", [0; 9]).await;
+        submit(&app, "7", [2; 9]).await;
+    }
+    for _ in 0..10 {
+        submit(&app, "8", [1; 9]).await;
+    }
+    for _ in 0..3 {
+        submit(&app, "9", [0; 9]).await;
+    }
+    let org = app.demo_org().await;
+    let admin = app.staff("admin@school.example", Role::OrgAdmin, Some(org)).await;
+    let report = admin.get_json("/api/v1/reports/campaigns/DEMO?by=grade").await;
+    let phq = &report["instruments"][0];
+    assert_eq!(phq["instrument"], "phq9");
+    let rows = phq["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "everyone + grades 7, 8, 9");
+
+    // Everyone: 25; bands minimal 9, mild 10, moderate 0, moderately severe 6, severe 0.
+    let all = &rows[0]["cell"];
+    assert_eq!(all["status"], "shown");
+    assert_eq!(all["n"], 25);
+    let counts: Vec<u64> = all["bands"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [9, 10, 0, 6, 0]);
+    close(&all["bands"][0]["share"], 0.36);
+    // 6 of 25 positive (total ≥ 10); Wilson 95 %: 0.11496 to 0.43430.
+    assert_eq!(all["positive"]["count"], 6);
+    close(&all["positive"]["share"], 0.24);
+    assert!((all["positive"]["low"].as_f64().unwrap() - 0.114963).abs() < 1e-5);
+    assert!((all["positive"]["high"].as_f64().unwrap() - 0.434297).abs() < 1e-5);
+    // Mean (9·0 + 10·9 + 6·18)/25 = 7.92; t interval (24 df) 5.01848 to 10.82152.
+    close(&all["mean"]["mean"], 7.92);
+    assert!((all["mean"]["low"].as_f64().unwrap() - 5.018479).abs() < 1e-5);
+    assert!((all["mean"]["high"].as_f64().unwrap() - 10.821521).abs() < 1e-5);
+    assert!(all["alpha"].is_null(), "alpha only from 30 complete responses");
+    assert!(all["critical"].is_null(), "critical counts never below the organization");
+
+    // Grade 7: 12, half positive; mean 9, t interval 3.02740 to 14.97260.
+    assert_eq!(rows[1]["group"], json!({"grade": "7"}));
+    let g7 = &rows[1]["cell"];
+    assert_eq!(g7["n"], 12);
+    close(&g7["positive"]["share"], 0.5);
+    assert!((g7["positive"]["low"].as_f64().unwrap() - 0.253782).abs() < 1e-5);
+    close(&g7["mean"]["mean"], 9.0);
+    assert!((g7["mean"]["low"].as_f64().unwrap() - 3.027402).abs() < 1e-5);
+    // Grade 9 (3 < 10) and grade 8 (complementary) carry nothing but "<10".
+    for row in &rows[2..] {
+        assert_eq!(row["cell"], json!({"status": "suppressed", "below": 10}), "{row}");
+    }
+    // Only one shown group: no comparison can be made.
+    assert!(phq["comparison"]["differences"].as_array().unwrap().is_empty());
+    assert_eq!(report["follow_up"]["flags_raised"], 16, "item 9 ≥ 1 in 16 submissions");
+
+    // The same report as CSV: suppressed rows show <10 and no number at all.
+    let csv = admin.get("/api/v1/reports/campaigns/DEMO?by=grade&format=csv&lang=en").await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = csv.text().await.unwrap();
+    let grade9 = csv.lines().find(|l| l.contains("PHQ-9") && l.contains(",9,<10")).expect("grade 9 line");
+    assert!(grade9.contains("<10"), "{grade9}");
+    let after = grade9.split("<10").nth(1).unwrap();
+    assert!(!after.chars().any(|c| c.is_ascii_digit()), "no figure for a suppressed group: {grade9}");
+
+    let xlsx = admin.get("/api/v1/reports/campaigns/DEMO?by=grade&format=xlsx").await;
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK", "an XLSX is a ZIP file");
+    let html = admin.get("/api/v1/reports/campaigns/DEMO?by=grade&format=html&lang=zh").await.text().await.unwrap();
+    assert!(html.contains("<svg") && !html.contains("style="), "charts, no inline styles");
+
+    // Raw data: one line per submission, no respondent codes in an anonymous campaign.
+    let raw = admin.get("/api/v1/reports/campaigns/DEMO/responses.csv").await;
+    assert_eq!(raw.status(), 200);
+    let raw = raw.text().await.unwrap();
+    let lines: Vec<&str> = raw.lines().collect();
+    assert_eq!(lines.len(), 26, "header + 25 submissions");
+    assert!(lines[0].trim_start_matches('\u{feff}').starts_with("day,grade,phq9_1"), "{}", lines[0]);
+    assert!(!lines[0].contains("respondent_code"));
+    let platform = app.staff("district@city.example", Role::PlatformAdmin, None).await;
+    assert_eq!(platform.get("/api/v1/reports/campaigns/DEMO/responses.csv").await.status(), 403);
+    let audit = admin.get_json(&format!("/api/v1/organizations/{org}/audit")).await;
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"responses_exported") && actions.contains(&"report_exported"), "{actions:?}");
+
+    // The district roll-up shows the organization (25 ≥ 10) with its critical count.
+    let district = platform.get_json("/api/v1/reports/platform").await;
+    let rows = district["instruments"][0]["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["cell"]["n"], 25);
+    assert_eq!(rows[0]["cell"]["critical"], 16);
+    close(&district["headline"]["positive_rates"]["phq9"], 0.24);
+}
