@@ -207,3 +207,13 @@ async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
     .await;
     outputs.into_iter().flatten().collect()
 }
+
+/// `GET /api/v1/reports/…?format=json`: a population report (`url` names which).
+pub async fn report(url: &str) -> Result<instruments::wire::report::Report, ApiClientError> {
+    get(url).await
+}
+
+/// `GET /api/v1/reports/…?format=html`: the printable page, as text.
+pub async fn report_page(url: &str) -> Result<String, ApiClientError> {
+    send("GET", url, None, None).await
+}

@@ -34,6 +34,9 @@ pub fn page(session: SessionInfo) -> impl IntoView {
         view! {
             {create_form(reload)}
             <p>
+                <a id="district-link" href="/staff/district">{ts(|s| s.district)}</a>
+            </p>
+            <p>
                 <a id="platform-audit" href="/staff/audit">{ts(|s| s.platform_audit)}</a>
             </p>
         }

@@ -8,7 +8,7 @@
 //!
 //! Test hooks: ids on every form control and section (`#sign-in`, `#email`,
 //! `#password`, `#org-list`, `#campaigns`, `#queue`, `#members`, `#audit`,
-//! `#figures`, …) and `data-` attributes on list entries (`data-org`,
+//! `#figures`, `#report-form`, `#report-view`, …) and `data-` attributes on list entries (`data-org`,
 //! `data-campaign`, `data-case`, `data-state`).
 
 mod campaign;
@@ -18,6 +18,7 @@ mod invitation;
 mod model;
 mod org;
 mod reference;
+mod reports;
 mod ui;
 
 use leptos::prelude::*;
@@ -126,6 +127,8 @@ fn page(route: Route, session: instruments::wire::staff::SessionInfo) -> AnyView
         Route::Campaign(org, code) => campaign::page(org, code).into_any(),
         Route::Case(id) => case::page(id).into_any(),
         Route::Audit => org::platform_audit().into_any(),
+        Route::Reports(org) => reports::page(org, session).into_any(),
+        Route::District => reports::district().into_any(),
         Route::Reference | Route::Invitation(_) | Route::NotFound => ().into_any(),
     }
 }

@@ -26,6 +26,10 @@ pub enum Route {
     Invitation(String),
     /// `/staff/audit`: the platform's audit log.
     Audit,
+    /// `/staff/org/{id}/reports`: an organization's population reports.
+    Reports(i64),
+    /// `/staff/district`: the district roll-up (platform admins).
+    District,
     /// `/instruments`: every instrument, public.
     Reference,
     /// Anything else.
@@ -52,6 +56,8 @@ impl Route {
         let route = match parts.as_slice() {
             [] => Some(Self::Home),
             ["audit"] => Some(Self::Audit),
+            ["district"] => Some(Self::District),
+            ["org", org, "reports"] => id(org).map(Self::Reports),
             ["org", org] => id(org).map(Self::Org),
             ["org", org, "new-campaign"] => id(org).map(Self::NewCampaign),
             ["org", org, "campaign", code] if is_token(code) => {
@@ -78,6 +84,10 @@ pub struct Access {
     pub audit: bool,
     /// Follow-up figures.
     pub figures: bool,
+    /// Population reports (platform and organization administrators).
+    pub reports: bool,
+    /// The raw-data export (the organization's own administrators only).
+    pub raw_data: bool,
 }
 
 impl Access {
@@ -96,6 +106,8 @@ impl Access {
             members: admin,
             audit: admin,
             figures: !roles.is_empty(),
+            reports: admin,
+            raw_data: any(&[Role::OrgAdmin]),
         }
     }
 }
@@ -335,6 +347,97 @@ pub fn cohort_line(cohort: &BTreeMap<String, String>) -> String {
     parts.join(", ")
 }
 
+/// Which report the dashboard asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// One campaign, grouped by 0–2 cohort attributes.
+    Campaign { code: String, by: Vec<String> },
+    /// Several waves, oldest first.
+    Trend(Vec<String>),
+    /// The district roll-up.
+    Platform,
+}
+
+/// `s` for a query string: unreserved characters as they are, other bytes as `%XX`.
+fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The report language's query value.
+pub fn report_lang(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhHans => "zh",
+        Lang::En => "en",
+    }
+}
+
+impl ReportKind {
+    /// Its address in `format` (`json`, `csv`, `xlsx`, `html`) and `lang`.
+    pub fn url(&self, format: &str, lang: Lang) -> String {
+        let tail = format!("format={format}&lang={}", report_lang(lang));
+        match self {
+            Self::Campaign { code, by } => {
+                let by: String = by.iter().map(|b| format!("by={}&", query_escape(b))).collect();
+                format!("/api/v1/reports/campaigns/{}?{by}{tail}", query_escape(code))
+            }
+            Self::Trend(codes) => {
+                let codes: Vec<String> = codes.iter().map(|c| query_escape(c)).collect();
+                format!("/api/v1/reports/trend?campaigns={}&{tail}", codes.join(","))
+            }
+            Self::Platform => format!("/api/v1/reports/platform?{tail}"),
+        }
+    }
+}
+
+/// Address of a campaign's raw data (one CSV line per submission).
+pub fn raw_data_url(code: &str) -> String {
+    format!("/api/v1/reports/campaigns/{}/responses.csv", query_escape(code))
+}
+
+/// The inside of a printable report page's `<main>` (else of its `<body>`, else the
+/// whole text): what the dashboard shows of it.
+pub fn report_body(html: &str) -> &str {
+    for tag in ["main", "body"] {
+        let open = format!("<{tag}");
+        let close = format!("</{tag}>");
+        if let Some(start) = html.find(&open) {
+            let rest = &html[start..];
+            if let (Some(gt), Some(end)) = (rest.find('>'), rest.rfind(&close)) {
+                if gt < end {
+                    return &rest[gt + 1..end];
+                }
+            }
+        }
+    }
+    html
+}
+
+/// A share as a percentage with at most one decimal: `0.2436` → `24.4%`.
+pub fn percent(share: f64) -> String {
+    format!("{}%", crate::i18n::format_total(Some((share * 1000.0).round() / 10.0)))
+}
+
+/// A change of a share in percentage points, signed: `0.031` → `+3.1`.
+pub fn points(change: f64) -> String {
+    let value = (change * 1000.0).round() / 10.0;
+    let sign = if value > 0.0 {
+        "+"
+    } else if value < 0.0 {
+        "−"
+    } else {
+        "±"
+    };
+    format!("{sign}{}", crate::i18n::format_total(Some(value.abs())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +453,8 @@ mod tests {
         assert_eq!(Route::parse("/staff/case/12"), Route::Case(12));
         assert_eq!(Route::parse("/staff/invitation/abc_DEF-1"), Route::Invitation("abc_DEF-1".into()));
         assert_eq!(Route::parse("/staff/audit"), Route::Audit);
+        assert_eq!(Route::parse("/staff/district"), Route::District);
+        assert_eq!(Route::parse("/staff/org/3/reports/"), Route::Reports(3));
         assert_eq!(Route::parse("/instruments"), Route::Reference);
         assert_eq!(Route::parse("/instruments/"), Route::Reference);
         for path in ["/", "/staffx", "/staff/org/x", "/staff/org/-1", "/staff/case/", "/staff/org/1/campaign/a%20b"] {
@@ -375,11 +480,21 @@ mod tests {
     #[test]
     fn each_role_sees_its_sections() {
         let counselor = Access::of(&session(false, &[(1, Role::Counselor)]), 1);
-        assert_eq!(counselor, Access { campaigns: false, cases: true, members: false, audit: false, figures: true });
+        let counselor_sees = Access { cases: true, figures: true, ..Access::default() };
+        assert_eq!(counselor, counselor_sees);
         let admin = Access::of(&session(false, &[(1, Role::OrgAdmin)]), 1);
-        assert_eq!(admin, Access { campaigns: true, cases: false, members: true, audit: true, figures: true });
+        let admin_sees = Access {
+            campaigns: true,
+            members: true,
+            audit: true,
+            figures: true,
+            reports: true,
+            raw_data: true,
+            ..Access::default()
+        };
+        assert_eq!(admin, admin_sees);
         let platform = Access::of(&session(true, &[]), 7);
-        assert_eq!(platform, Access { campaigns: true, cases: true, members: true, audit: true, figures: true });
+        assert_eq!(platform, Access { raw_data: false, cases: true, ..admin_sees });
         assert_eq!(Access::of(&session(false, &[(1, Role::OrgAdmin)]), 2), Access::default());
         let both = Access::of(&session(false, &[(1, Role::OrgAdmin), (1, Role::Counselor)]), 1);
         assert!(both.cases && both.campaigns);
@@ -449,6 +564,39 @@ mod tests {
         assert_eq!(ago(1_000_000, 1_000_000 - 3 * 3_600 - 5, Lang::En), "3 h ago");
         assert_eq!(ago(1_000_000, 1_000_000 - 3 * 86_400, Lang::ZhHans), "3 天前");
         assert_eq!(ago(1_000_000, 1_000_010, Lang::En), "0 min ago");
+    }
+
+    #[test]
+    fn report_addresses_carry_the_choices() {
+        let campaign = ReportKind::Campaign { code: "DEMO".into(), by: vec!["grade".into(), "a b".into()] };
+        assert_eq!(
+            campaign.url("csv", Lang::En),
+            "/api/v1/reports/campaigns/DEMO?by=grade&by=a%20b&format=csv&lang=en"
+        );
+        let everyone = ReportKind::Campaign { code: "DEMO".into(), by: vec![] };
+        assert_eq!(everyone.url("json", Lang::ZhHans), "/api/v1/reports/campaigns/DEMO?format=json&lang=zh");
+        let trend = ReportKind::Trend(vec!["SPRING".into(), "AUTUMN".into()]);
+        assert_eq!(trend.url("html", Lang::En), "/api/v1/reports/trend?campaigns=SPRING,AUTUMN&format=html&lang=en");
+        assert_eq!(ReportKind::Platform.url("xlsx", Lang::ZhHans), "/api/v1/reports/platform?format=xlsx&lang=zh");
+        assert_eq!(raw_data_url("DEMO"), "/api/v1/reports/campaigns/DEMO/responses.csv");
+    }
+
+    #[test]
+    fn the_report_page_is_cut_to_its_main() {
+        let page = "<!doctype html><html><head><title>t</title></head>\n<body><main class=\"report\">\n<h1>R</h1><svg class=\"chart\"></svg></main></body></html>\n";
+        assert_eq!(report_body(page), "\n<h1>R</h1><svg class=\"chart\"></svg>");
+        assert_eq!(report_body("<body class=\"x\"><p>a</p></body>"), "<p>a</p>");
+        assert_eq!(report_body("<p>plain</p>"), "<p>plain</p>");
+    }
+
+    #[test]
+    fn shares_read_as_percentages_and_points() {
+        assert_eq!(percent(0.24), "24%");
+        assert_eq!(percent(0.24361), "24.4%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(points(0.031), "+3.1");
+        assert_eq!(points(-0.05), "−5");
+        assert_eq!(points(0.0), "±0");
     }
 
     #[test]

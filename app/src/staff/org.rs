@@ -21,17 +21,18 @@ pub fn page(org: i64, session: SessionInfo) -> impl IntoView {
     let access = Access::of(&session, org);
     let (organization, _) = load(move || api::staff::organization(org));
     let title = show(organization, |o: &Organization| view! { <h1 id="org-name">{o.name.clone()}</h1> });
-    let nav: Vec<(bool, &'static str, StaffPick)> = vec![
-        (access.cases, "#queue", |s| s.queue),
-        (access.campaigns, "#campaigns", |s| s.campaigns),
-        (access.figures, "#figures", |s| s.figures),
-        (access.members, "#members", |s| s.members),
-        (access.audit, "#audit", |s| s.audit),
+    let nav: Vec<(bool, String, StaffPick, Option<&'static str>)> = vec![
+        (access.cases, "#queue".to_owned(), |s| s.queue, None),
+        (access.campaigns, "#campaigns".to_owned(), |s| s.campaigns, None),
+        (access.figures, "#figures".to_owned(), |s| s.figures, None),
+        (access.reports, format!("/staff/org/{org}/reports"), |s| s.reports, Some("reports-link")),
+        (access.members, "#members".to_owned(), |s| s.members, None),
+        (access.audit, "#audit".to_owned(), |s| s.audit, None),
     ];
     let nav = nav
         .into_iter()
         .filter(|(shown, ..)| *shown)
-        .map(|(_, href, pick)| view! { <a href=href>{ts(pick)}</a> })
+        .map(|(_, href, pick, id)| view! { <a id=id href=href>{ts(pick)}</a> })
         .collect_view();
     view! {
         <p>

@@ -2,17 +2,20 @@
 //! signs in, creates a school and a coded PHQ-9 campaign, prints access codes; a
 //! student uses one, consents and answers (item 9 raises the critical flag); the
 //! admin invites a counselor, who sets a password, finds the case in the queue and
-//! acknowledges it.
+//! acknowledges it. And the reports dashboard: the district roll-up for a platform
+//! admin, a campaign grouped by grade for the organization's admin.
 
 use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use instruments::wire::staff::Role;
+use serde_json::{json, Value};
 use xinan_tests::{Engine, TestApp};
 
 use crate::browser::{answer_everything, click_button};
 use crate::chromium::{browser, dist};
+use crate::support::{gad7, phq9};
 
 type CmdResult<T> = Result<T, fantoccini::error::CmdError>;
 
@@ -193,4 +196,101 @@ async fn a_newcomer_runs_a_coded_screening_and_a_counselor_acknowledges_the_flag
     let events = outcome.expect("the newcomer flow completes");
     assert!(events.contains("Asked the school to arrange a talk today."), "{events}");
     assert!(events.contains(COUNSELOR), "{events}");
+}
+
+/// One valid DEMO submission in `grade` with these PHQ-9 answers (GAD-7 all 0).
+async fn submit_demo(app: &TestApp, grade: &str, phq: [i64; 9]) {
+    let mut results = Vec::new();
+    for (id, answers) in [("phq9", phq9(phq)), ("gad7", gad7([0; 7]))] {
+        let score: Value =
+            app.post_json(&format!("/api/v1/score/{id}"), &json!({"answers": answers})).await.json().await.unwrap();
+        results.push(json!({"instrument": id, "version": "1.0.0", "answers": answers,
+            "client_score": {"total": score["total"], "band": score["band"], "flags": score["flags"]}}));
+    }
+    let body = json!({"idempotency_key": uuid::Uuid::new_v4().to_string(), "cohort": {"grade": grade},
+        "results": results, "consent": {"health": true}});
+    assert_eq!(app.post_json("/api/v1/campaigns/DEMO/submissions", &body).await.status(), 201);
+}
+
+/// The text of `href` fetched by the page itself (so with its session cookie).
+async fn fetch_in_page(client: &Client, href: &str) -> CmdResult<String> {
+    let script = "const [href, done] = arguments; \
+        fetch(href).then(r => r.text().then(t => done(r.status + '\\n' + t)), e => done('failed ' + e));";
+    let text = client.execute_async(script, vec![json!(href)]).await?;
+    Ok(text.as_str().unwrap_or_default().to_owned())
+}
+
+/// The text of the element `css` names, once it holds `expected`.
+async fn wait_text(client: &Client, css: &str, expected: &str) -> CmdResult<String> {
+    let element = wait_css(client, css).await?;
+    let mut text = String::new();
+    for _ in 0..200 {
+        text = element.text().await?;
+        if text.contains(expected) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_read_the_district_and_campaign_reports_and_download_them() {
+    const DISTRICT: &str = "district@example.org";
+    const SCHOOL_ADMIN: &str = "head@example.org";
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
+    let org = app.demo_org().await;
+    app.create_staff(DISTRICT, PASSWORD, Role::PlatformAdmin, None).await;
+    app.create_staff(SCHOOL_ADMIN, PASSWORD, Role::OrgAdmin, Some(org)).await;
+    // 12 in grade 7: half of them answer 2 everywhere (PHQ-9 total 18, item 9 flagged).
+    for _ in 0..6 {
+        submit_demo(&app, "7", [0; 9]).await;
+        submit_demo(&app, "7", [2; 9]).await;
+    }
+    let (client, _driver, profile) = browser("en-US").await;
+    let outcome = async {
+        // The district page, from the staff home page.
+        sign_in(&client, &app, DISTRICT, PASSWORD).await?;
+        click(&client, "#district-link").await?;
+        let respondents = wait_text(&client, "#report-headline [data-indicator='respondents']", "12").await?;
+        assert!(respondents.contains("Respondents") && respondents.contains("12"), "{respondents}");
+        let rate = wait_css(&client, "#report-headline [data-indicator='positive-phq9']").await?.text().await?;
+        assert!(rate.contains("50%"), "6 of 12 positive: {rate}");
+        let chart = wait_css(&client, "#report-view svg").await?;
+        assert!(chart.is_displayed().await?, "the chart is on screen");
+        let district_text = wait_css(&client, "#report-view").await?.text().await?;
+        assert!(district_text.contains("Demo"), "the organization's row: {district_text}");
+        let href = wait_css(&client, "#report-downloads #dl-csv").await?.attr("href").await?.unwrap_or_default();
+        assert!(href.contains("/api/v1/reports/platform?format=csv"), "{href}");
+        let csv = fetch_in_page(&client, &href).await?;
+        assert!(csv.starts_with("200\n") && csv.contains("Demo"), "the district CSV names the organization: {csv}");
+        assert!(client.find(Locator::Css("#dl-raw")).await.is_err(), "no raw data for the district");
+        click(&client, "#sign-out").await?;
+        wait_css(&client, "#sign-in").await?;
+
+        // The school's admin: DEMO by grade, from the organization's page.
+        sign_in(&client, &app, SCHOOL_ADMIN, PASSWORD).await?;
+        client.goto(&app.url(&format!("/staff/org/{org}"))).await?;
+        click(&client, "#reports-link").await?;
+        wait_css(&client, "#report-campaign option[value='DEMO']").await?;
+        click(&client, "#by-grade").await?;
+        click(&client, "#show-report").await?;
+        wait_css(&client, "#report-view svg").await?;
+        let flags = wait_text(&client, "#report-headline [data-indicator='flags-raised']", "6").await?;
+        assert!(flags.contains('6'), "{flags}");
+        let grouped = wait_css(&client, "#report-view").await?.text().await?;
+        assert!(grouped.contains("Grade") || grouped.contains("grade"), "grouped by grade: {grouped}");
+        let csv_href = wait_css(&client, "#dl-csv").await?.attr("href").await?.unwrap_or_default();
+        assert!(csv_href.contains("/reports/campaigns/DEMO?by=grade&format=csv"), "{csv_href}");
+        wait_css(&client, "#raw-warning").await?;
+        let raw_href = wait_css(&client, "#dl-raw").await?.attr("href").await?.unwrap_or_default();
+        let raw = fetch_in_page(&client, &raw_href).await?;
+        Ok::<_, fantoccini::error::CmdError>(raw)
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(profile);
+    let raw = outcome.expect("the reports dashboard works");
+    assert!(raw.starts_with("200\n"), "{raw}");
+    assert_eq!(raw.lines().count(), 1 + 1 + 12, "status, header and 12 submissions: {raw}");
 }
