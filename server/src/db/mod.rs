@@ -48,6 +48,7 @@ impl From<sqlx::Error> for DbError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    backend: Backend,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -86,7 +87,7 @@ impl Store {
             Backend::Postgres => &POSTGRES,
         };
         migrator.run(&pool).await.context("running migrations")?;
-        let store = Self { pool };
+        let store = Self { pool, backend };
         store.rebuild_pending_aggregates().await.context("rebuilding report aggregates")?;
         Ok(store)
     }

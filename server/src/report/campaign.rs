@@ -374,3 +374,142 @@ fn describe_cut_off(condition: &Condition, locales: &[Locale]) -> Text {
 pub fn campaign_totals(definition: &Definition, inputs: &Inputs<'_>) -> Figures {
     figures(definition, &sum_group(definition, inputs, |_| true), true)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use instruments::wire::report::Cell;
+    use instruments::wire::staff::Anonymity;
+    use instruments::wire::{ClientScore, CohortAttribute, InstrumentAnswers};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::db::aggregates::{contributions, Accumulator};
+
+    fn campaign(values: &[usize], k: u32) -> Campaign {
+        let text = |s: &str| -> Text { [(Locale::parse("en").unwrap(), s.to_owned())].into() };
+        Campaign {
+            id: 1,
+            organization_id: 1,
+            code: "PROP".into(),
+            name: text("prop"),
+            locales: vec![Locale::parse("en").unwrap()],
+            crisis_resources: text("988"),
+            cohort: values
+                .iter()
+                .enumerate()
+                .map(|(a, n)| CohortAttribute {
+                    id: format!("a{a}"),
+                    label: text("attribute"),
+                    values: (0..*n).map(|v| format!("v{v}")).collect(),
+                })
+                .collect(),
+            instruments: vec![instruments::library::get("phq9").unwrap()],
+            ages: (12, 16),
+            opens_on: "2000-01-01".into(),
+            closes_on: "9999-12-31".into(),
+            closed_by_admin: false,
+            anonymity: Anonymity::Anonymous,
+            min_group_size: k,
+            consent: Text::new(),
+            guardian_consent: false,
+        }
+    }
+
+    /// Aggregates of `counts[i]` respondents in finest cell `i` (mixed-radix over the
+    /// attributes), half of them answering all 1s and half all 0s.
+    fn aggregates(campaign: &Campaign, counts: &[u64]) -> (Vec<CellRow>, Vec<MomentRow>) {
+        let definition = campaign.instruments[0];
+        let mut accumulator = Accumulator::default();
+        for (cell, n) in counts.iter().enumerate() {
+            let mut rest = cell;
+            let cohort: BTreeMap<String, String> = campaign
+                .cohort
+                .iter()
+                .map(|a| {
+                    let v = rest % a.values.len();
+                    rest /= a.values.len();
+                    (a.id.clone(), a.values[v].clone())
+                })
+                .collect();
+            for i in 0..*n {
+                let answers: instruments::Answers =
+                    definition.scoring.items.iter().map(|id| (id.clone(), (i % 2) as i64)).collect();
+                let score = instruments::score(definition, &answers).unwrap();
+                let result = InstrumentAnswers {
+                    instrument: definition.id.clone(),
+                    version: definition.version.clone(),
+                    answers,
+                    client_score: ClientScore::of(&score),
+                };
+                accumulator.add(contributions(campaign, &cohort, &[result], &[score]));
+            }
+        }
+        accumulator.rows()
+    }
+
+    fn cohorts() -> impl Strategy<Value = (Vec<usize>, Vec<u64>, u32)> {
+        (prop::collection::vec(1usize..=4, 1..=3), 5u32..=12).prop_flat_map(|(values, k)| {
+            let cells: usize = values.iter().product();
+            let counts = prop::collection::vec(prop_oneof![3 => Just(0u64), 4 => 1u64..8, 3 => 8u64..30], cells);
+            (Just(values), counts, Just(k))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Everything every report of a campaign shows (each grouping: none, every
+        /// attribute, every pair) never lets a suppressed group be computed.
+        #[test]
+        fn no_report_of_a_campaign_gives_a_suppressed_group_away((values, counts, k) in cohorts()) {
+            let campaign = campaign(&values, k);
+            let (cells, moments) = aggregates(&campaign, &counts);
+            let inputs = Inputs { campaign: &campaign, cells: &cells, moments: &moments, today: "2026-11-22".into() };
+            let (layout, system) = suppression::layout(&values.iter().map(|v| v + 1).collect::<Vec<_>>());
+            // True size of every published cell, from the finest counts.
+            let mut truth = vec![0u64; system.cells];
+            for (cell, n) in counts.iter().enumerate() {
+                let mut rest = cell;
+                let indices: Vec<Option<usize>> = values.iter().map(|v| { let i = rest % v; rest /= v; Some(i) }).collect();
+                for c in published_cells(&layout, &indices) {
+                    truth[c] += n;
+                }
+            }
+            // What the reports show; cells no report shows count as hidden.
+            let mut shown = vec![false; system.cells];
+            let mut groupings: Vec<Vec<String>> = vec![vec![]];
+            for a in 0..values.len() {
+                groupings.push(vec![format!("a{a}")]);
+                for b in a + 1..values.len() {
+                    groupings.push(vec![format!("a{a}"), format!("a{b}")]);
+                }
+            }
+            for by in &groupings {
+                let report = campaign_report(&inputs, by).unwrap();
+                for row in &report.instruments[0].rows {
+                    let index = |id: &str| row.group.get(id).map(|v| v[1..].parse::<usize>().unwrap());
+                    let attrs: Vec<usize> = by.iter().map(|id| id[1..].parse().unwrap()).collect();
+                    let cell = match attrs.as_slice() {
+                        _ if row.group.is_empty() => layout.total(),
+                        [a] => layout.one_way(*a, index(&by[0]).unwrap()),
+                        [a, b] => layout.two_way(*a, index(&by[0]).unwrap(), *b, index(&by[1]).unwrap()),
+                        _ => unreachable!(),
+                    };
+                    match &row.cell {
+                        Cell::Shown(f) => {
+                            prop_assert_eq!(f.n, truth[cell], "shown figures are the true ones");
+                            prop_assert!(f.n >= u64::from(k), "a shown group has at least k respondents");
+                            shown[cell] = true;
+                        }
+                        Cell::Suppressed { below } => prop_assert_eq!(*below, k),
+                    }
+                }
+            }
+            let hidden: Vec<bool> = shown.iter().map(|s| !s).collect();
+            prop_assert!(suppression::derivable(&system, &truth, &hidden).is_empty(), "recoverable by subtraction");
+            prop_assert!(suppression::determined(&system, &truth, &hidden).is_empty(), "recoverable by elimination");
+        }
+    }
+}

@@ -109,6 +109,10 @@ async fn campaign_report_matches_hand_computed_figures_and_suppresses_small_grad
     assert_eq!(lines.len(), 26, "header + 25 submissions");
     assert!(lines[0].trim_start_matches('\u{feff}').starts_with("day,grade,phq9_1"), "{}", lines[0]);
     assert!(!lines[0].contains("respondent_code"));
+    // day, grade, PHQ-9 items 1–10 (10 unasked), total, band, GAD-7 items 1–7, total, band.
+    let day = server::day::today();
+    let grade8 = format!("{day},\"8\",1,1,1,1,1,1,1,1,1,,9,\"mild\",0,0,0,0,0,0,0,0,\"minimal\"");
+    assert_eq!(lines.iter().filter(|l| **l == grade8).count(), 10, "{grade8} in {raw}");
     let platform = app.staff("district@city.example", Role::PlatformAdmin, None).await;
     assert_eq!(platform.get("/api/v1/reports/campaigns/DEMO/responses.csv").await.status(), 403);
     let audit = admin.get_json(&format!("/api/v1/organizations/{org}/audit")).await;
