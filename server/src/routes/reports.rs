@@ -115,11 +115,37 @@ async fn render(
     })
 }
 
-async fn inputs_of(
-    state: &AppState,
-    campaign: &Campaign,
-) -> Result<(Vec<crate::db::aggregates::CellRow>, Vec<crate::db::aggregates::MomentRow>), ApiError> {
-    Ok(state.store.report_aggregates(campaign.id).await?)
+type Aggregates = (Vec<crate::db::aggregates::CellRow>, Vec<crate::db::aggregates::MomentRow>);
+
+/// The aggregates of each campaign, in order.
+async fn aggregates_of(state: &AppState, campaigns: &[&Campaign]) -> Result<Vec<Aggregates>, ApiError> {
+    let mut out = Vec::with_capacity(campaigns.len());
+    for campaign in campaigns {
+        out.push(state.store.report_aggregates(campaign.id).await?);
+    }
+    Ok(out)
+}
+
+/// Each campaign as a row of a roll-up, labelled `label` → its code or `names[i]`.
+fn waves<'a>(
+    campaigns: &[&'a Campaign],
+    aggregates: &'a [Aggregates],
+    label: &str,
+    names: Option<&[String]>,
+    today: &str,
+) -> Vec<Wave<'a>> {
+    campaigns
+        .iter()
+        .zip(aggregates)
+        .enumerate()
+        .map(|(i, (campaign, (cells, moments)))| {
+            let name = names.map_or_else(|| campaign.code.clone(), |n| n[i].clone());
+            Wave {
+                group: BTreeMap::from([(label.to_owned(), name)]),
+                inputs: Inputs { campaign, cells, moments, today: today.to_owned() },
+            }
+        })
+        .collect()
 }
 
 fn report_error(err: ReportError) -> ApiError {
@@ -147,7 +173,7 @@ pub async fn campaign_report_route(
     let query = parse_query(raw.as_deref())?;
     let campaign = state.store.campaign_by_code(&code.to_ascii_uppercase()).await?;
     staff.require(Permission::ManageOrganization(campaign.organization_id))?;
-    let (cells, moments) = inputs_of(&state, &campaign).await?;
+    let (cells, moments) = state.store.report_aggregates(campaign.id).await?;
     let today = crate::day::today();
     let inputs = Inputs { campaign: &campaign, cells: &cells, moments: &moments, today: today.clone() };
     let mut report = campaign_report(&inputs, &query.by).map_err(report_error)?;
@@ -189,20 +215,10 @@ pub async fn trend_report_route(
         return Err(ApiError::invalid("invalid_field", "campaigns", "the waves must belong to one organization"));
     }
     staff.require(Permission::ManageOrganization(org))?;
-    let mut aggregates = Vec::new();
-    for campaign in &campaigns {
-        aggregates.push(inputs_of(&state, campaign).await?);
-    }
+    let campaigns: Vec<&Campaign> = campaigns.iter().collect();
+    let aggregates = aggregates_of(&state, &campaigns).await?;
     let today = crate::day::today();
-    let waves: Vec<Wave<'_>> = campaigns
-        .iter()
-        .zip(&aggregates)
-        .map(|(campaign, (cells, moments))| Wave {
-            group: BTreeMap::from([("wave".to_owned(), campaign.code.clone())]),
-            inputs: Inputs { campaign, cells, moments, today: today.clone() },
-        })
-        .collect();
-    let report = rollup::trend_report(&waves, org, today.clone());
+    let report = rollup::trend_report(&waves(&campaigns, &aggregates, "wave", None, &today), org, today.clone());
     render(&state, &staff, Some(org), report, &query, "trend").await
 }
 
@@ -223,23 +239,13 @@ pub async fn organization_report_route(
     let query = parse_query(raw.as_deref())?;
     staff.require(Permission::ManageOrganization(org))?;
     let organization = state.store.organization(org).await?;
-    let mut campaigns = state.store.campaigns_of(org).await?;
-    campaigns.reverse();
-    let mut aggregates = Vec::new();
-    for campaign in &campaigns {
-        aggregates.push(inputs_of(&state, campaign).await?);
-    }
+    let owned = state.store.campaigns_of(org).await?;
+    let campaigns: Vec<&Campaign> = owned.iter().rev().collect();
+    let aggregates = aggregates_of(&state, &campaigns).await?;
     let today = crate::day::today();
-    let waves: Vec<Wave<'_>> = campaigns
-        .iter()
-        .zip(&aggregates)
-        .map(|(campaign, (cells, moments))| Wave {
-            group: BTreeMap::from([("campaign".to_owned(), campaign.code.clone())]),
-            inputs: Inputs { campaign, cells, moments, today: today.clone() },
-        })
-        .collect();
     let scope = Scope::Organization { id: organization.id, name: organization.name.clone() };
-    let report = rollup::rollup_report(scope, &waves, false, today.clone());
+    let rows = waves(&campaigns, &aggregates, "campaign", None, &today);
+    let report = rollup::rollup_report(scope, &rows, false, today.clone());
     render(&state, &staff, Some(org), report, &query, &format!("organization-{org}")).await
 }
 
@@ -284,19 +290,10 @@ pub async fn platform_report_route(
             previous.push((organization.name.clone(), campaign.clone()));
         }
     }
-    let mut aggregates = Vec::new();
-    for (_, campaign) in latest.iter().chain(&previous) {
-        aggregates.push(inputs_of(&state, campaign).await?);
-    }
-    let waves: Vec<Wave<'_>> = latest
-        .iter()
-        .chain(&previous)
-        .zip(&aggregates)
-        .map(|((name, campaign), (cells, moments))| Wave {
-            group: BTreeMap::from([("organization".to_owned(), name.clone())]),
-            inputs: Inputs { campaign, cells, moments, today: today.clone() },
-        })
-        .collect();
+    let (names, campaigns): (Vec<String>, Vec<&Campaign>) =
+        latest.iter().chain(&previous).map(|(name, campaign)| (name.clone(), campaign)).unzip();
+    let aggregates = aggregates_of(&state, &campaigns).await?;
+    let waves = waves(&campaigns, &aggregates, "organization", Some(&names), &today);
     let (now, before) = waves.split_at(latest.len());
     let mut report = rollup::rollup_report(Scope::Platform, now, true, today.clone());
     let earlier = rollup::rollup_report(Scope::Platform, before, true, today.clone());

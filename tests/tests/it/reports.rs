@@ -9,22 +9,9 @@ use instruments::wire::staff::Role;
 use serde_json::{json, Value};
 use xinan_tests::{on_both_databases, TestApp};
 
-use crate::support::{gad7, phq9};
+use crate::support::submit_demo;
 
 on_both_databases!(campaign_report_matches_hand_computed_figures_and_suppresses_small_grades);
-
-async fn submit(app: &TestApp, grade: &str, phq: [i64; 9]) {
-    let mut results = Vec::new();
-    for (id, answers) in [("phq9", phq9(phq)), ("gad7", gad7([0; 7]))] {
-        let score: Value =
-            app.post_json(&format!("/api/v1/score/{id}"), &json!({"answers": answers})).await.json().await.unwrap();
-        results.push(json!({"instrument": id, "version": "1.0.0", "answers": answers,
-            "client_score": {"total": score["total"], "band": score["band"], "flags": score["flags"]}}));
-    }
-    let body = json!({"idempotency_key": uuid::Uuid::new_v4().to_string(), "cohort": {"grade": grade},
-        "results": results, "consent": {"health": true}});
-    assert_eq!(app.post_json("/api/v1/campaigns/DEMO/submissions", &body).await.status(), 201);
-}
 
 fn close(actual: &Value, expected: f64) {
     let a = actual.as_f64().unwrap_or_else(|| panic!("not a number: {actual}"));
@@ -33,14 +20,14 @@ fn close(actual: &Value, expected: f64) {
 
 async fn campaign_report_matches_hand_computed_figures_and_suppresses_small_grades(app: TestApp) {
     for _ in 0..6 {
-        submit(&app, "7", [0; 9]).await;
-        submit(&app, "7", [2; 9]).await;
+        submit_demo(&app, "7", [0; 9]).await;
+        submit_demo(&app, "7", [2; 9]).await;
     }
     for _ in 0..10 {
-        submit(&app, "8", [1; 9]).await;
+        submit_demo(&app, "8", [1; 9]).await;
     }
     for _ in 0..3 {
-        submit(&app, "9", [0; 9]).await;
+        submit_demo(&app, "9", [0; 9]).await;
     }
     let org = app.demo_org().await;
     let admin = app.staff("admin@school.example", Role::OrgAdmin, Some(org)).await;

@@ -10,12 +10,12 @@ use std::time::Duration;
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use instruments::wire::staff::Role;
-use serde_json::{json, Value};
+use serde_json::json;
 use xinan_tests::{Engine, TestApp};
 
 use crate::browser::{answer_everything, click_button};
 use crate::chromium::{browser, dist};
-use crate::support::{gad7, phq9};
+use crate::support::submit_demo;
 
 type CmdResult<T> = Result<T, fantoccini::error::CmdError>;
 
@@ -196,20 +196,6 @@ async fn a_newcomer_runs_a_coded_screening_and_a_counselor_acknowledges_the_flag
     let events = outcome.expect("the newcomer flow completes");
     assert!(events.contains("Asked the school to arrange a talk today."), "{events}");
     assert!(events.contains(COUNSELOR), "{events}");
-}
-
-/// One valid DEMO submission in `grade` with these PHQ-9 answers (GAD-7 all 0).
-async fn submit_demo(app: &TestApp, grade: &str, phq: [i64; 9]) {
-    let mut results = Vec::new();
-    for (id, answers) in [("phq9", phq9(phq)), ("gad7", gad7([0; 7]))] {
-        let score: Value =
-            app.post_json(&format!("/api/v1/score/{id}"), &json!({"answers": answers})).await.json().await.unwrap();
-        results.push(json!({"instrument": id, "version": "1.0.0", "answers": answers,
-            "client_score": {"total": score["total"], "band": score["band"], "flags": score["flags"]}}));
-    }
-    let body = json!({"idempotency_key": uuid::Uuid::new_v4().to_string(), "cohort": {"grade": grade},
-        "results": results, "consent": {"health": true}});
-    assert_eq!(app.post_json("/api/v1/campaigns/DEMO/submissions", &body).await.status(), 201);
 }
 
 /// The text of `href` fetched by the page itself (so with its session cookie).

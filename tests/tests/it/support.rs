@@ -102,3 +102,17 @@ pub fn campaign_spec(code: &str, anonymity: &str) -> Value {
         "max_age": 16
     })
 }
+
+/// One valid DEMO submission in `grade` with these PHQ-9 answers (GAD-7 all 0).
+pub async fn submit_demo(app: &xinan_tests::TestApp, grade: &str, phq: [i64; 9]) {
+    let mut results = Vec::new();
+    for (id, answers) in [("phq9", phq9(phq)), ("gad7", gad7([0; 7]))] {
+        let score: Value =
+            app.post_json(&format!("/api/v1/score/{id}"), &json!({"answers": answers})).await.json().await.unwrap();
+        results.push(json!({"instrument": id, "version": "1.0.0", "answers": answers,
+            "client_score": {"total": score["total"], "band": score["band"], "flags": score["flags"]}}));
+    }
+    let body = json!({"idempotency_key": uuid::Uuid::new_v4().to_string(), "cohort": {"grade": grade},
+        "results": results, "consent": {"health": true}});
+    assert_eq!(app.post_json("/api/v1/campaigns/DEMO/submissions", &body).await.status(), 201);
+}
