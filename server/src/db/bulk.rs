@@ -42,7 +42,7 @@ impl Store {
                 "INSERT INTO submissions (id, campaign_id, respondent_code, idempotency_key, request_digest, receipt, submitted_on) VALUES ",
             );
             let mut results = String::from(
-                "INSERT INTO results (submission_id, position, instrument, version, engine, answers, total, band, flags, subscales) VALUES ",
+                "INSERT INTO results (submission_id, position, instrument, version, engine, answers, total, band, flags, subscales, answer_values) VALUES ",
             );
             let mut cohort = String::from("INSERT INTO submission_cohort (submission_id, attribute, value) VALUES ");
             let (mut first_result, mut first_cohort) = (true, true);
@@ -63,7 +63,7 @@ impl Store {
                     }
                     first_result = false;
                     results.push_str(&format!(
-                        "({id}, {position}, {}, {}, {}, {}, {}, {}, {}, {})",
+                        "({id}, {position}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
                         quote(&score.instrument),
                         quote(&score.version),
                         quote(&score.engine),
@@ -72,6 +72,7 @@ impl Store {
                         score.band.as_deref().map_or("NULL".to_owned(), quote),
                         quote(&to_json(&score.flags)),
                         quote(&to_json(&score.subscales)),
+                        quote(&super::submissions::answer_values(campaign, &score.instrument, &r.answers)),
                     ));
                 }
                 for (attribute, value) in &s.cohort {

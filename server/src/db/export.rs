@@ -120,15 +120,26 @@ fn range_sql(campaign: &Campaign, backend: Backend) -> String {
         joins.push_str(&format!(
             " LEFT JOIN results r{position} ON r{position}.submission_id = s.id AND r{position}.position = {position}"
         ));
-        for item in &d.items {
-            // Item ids are checked identifiers (letters, digits, `_`): safe inside a literal.
-            let id = item.id.replace('\'', "");
-            parts.push(if postgres {
-                format!("COALESCE(r{position}.answers::json ->> '{id}', '')")
-            } else {
-                format!("COALESCE(json_extract(r{position}.answers, '$.{id}'), '')")
-            });
-        }
+        // The stored CSV fragment; results from before it existed are read from the JSON.
+        let from_json = d
+            .items
+            .iter()
+            .map(|item| {
+                // Item ids are checked identifiers (letters, digits, `_`): safe inside a literal.
+                let id = item.id.replace('\'', "");
+                if postgres {
+                    format!("COALESCE(r{position}.answers::json ->> '{id}', '')")
+                } else {
+                    format!("COALESCE(json_extract(r{position}.answers, '$.{id}'), '')")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" || ',' || ");
+        parts.push(format!(
+            "(CASE WHEN r{position}.answer_values IS NOT NULL THEN r{position}.answer_values \
+             WHEN r{position}.answers IS NULL THEN '{}' ELSE {from_json} END)",
+            ",".repeat(d.items.len().saturating_sub(1))
+        ));
         // Totals written alike by both engines: whole numbers without a decimal point,
         // others rounded to 6 decimals without trailing zeros.
         let t = format!("r{position}.total");

@@ -62,6 +62,18 @@ pub fn raised_flags(campaign: &Campaign, scores: &[Score]) -> Vec<RaisedFlag> {
     flags
 }
 
+/// The answers in the instrument's item order as a CSV fragment (`0,1,,3`), for the
+/// raw-data export.
+pub fn answer_values(campaign: &Campaign, instrument: &str, answers: &instruments::Answers) -> String {
+    let Some(definition) = campaign.instruments.iter().find(|d| d.id == instrument) else { return String::new() };
+    definition
+        .items
+        .iter()
+        .map(|item| answers.get(&item.id).map(i64::to_string).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Position of a severity in the queue: critical first.
 pub fn severity_rank(severity: Severity) -> i64 {
     match severity {
@@ -219,8 +231,9 @@ impl Store {
         }
         for (position, (result, score)) in request.results.iter().zip(&receipt.results).enumerate() {
             sqlx::query(
-                "INSERT INTO results (submission_id, position, instrument, version, engine, answers, total, band, flags, subscales)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO results (submission_id, position, instrument, version, engine, answers, total, band, flags, subscales,
+                 answer_values)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(id)
             .bind(position as i64)
@@ -232,6 +245,7 @@ impl Store {
             .bind(&score.band)
             .bind(to_json(&score.flags))
             .bind(to_json(&score.subscales))
+            .bind(answer_values(campaign, &result.instrument, &result.answers))
             .execute(&mut *tx)
             .await?;
         }

@@ -67,6 +67,7 @@ async fn stored_rows_hold_no_identifying_columns(app: TestApp) {
                 "band",
                 "flags",
                 "subscales",
+                "answer_values",
             ],
         ),
     ];
