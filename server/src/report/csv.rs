@@ -40,7 +40,8 @@ pub(crate) struct Table {
 
 /// The table of some sections: instrument, group columns, n, not scorable, count and
 /// share per band (bands with the same label share columns), positive, prevalence
-/// and interval, mean and interval, alpha and its n, and critical when any row has it.
+/// and interval, mean and interval, alpha and its n, subscale means, and critical when
+/// any row has it.
 pub(crate) fn table(report: &Report, sections: &[&InstrumentSection], lang: Lang) -> Table {
     let keys = labels::ordered_keys(report, sections.iter().flat_map(|s| s.rows.iter().map(|r| &r.group)));
     let band_columns = band_columns(sections, lang);
@@ -69,6 +70,17 @@ pub(crate) fn table(report: &Report, sections: &[&InstrumentSection], lang: Lang
         ]
         .map(str::to_owned),
     );
+    // Subscale means, one column per subscale id of any section (none for PHQ-9, GAD-7).
+    let mut subscales: Vec<&String> = Vec::new();
+    for id in sections.iter().flat_map(|s| &s.subscales) {
+        if !subscales.contains(&id) {
+            subscales.push(id);
+        }
+    }
+    headings.extend(subscales.iter().map(|id| match lang {
+        Lang::Zh => format!("分量表 {id} 均分"),
+        Lang::En => format!("Subscale {id} mean"),
+    }));
     if critical {
         headings.push(labels::critical(lang).to_owned());
     }
@@ -112,6 +124,10 @@ pub(crate) fn table(report: &Report, sections: &[&InstrumentSection], lang: Lang
                     put(f.mean.as_ref().and_then(|m| m.high).map(Value::Mean));
                     put(f.alpha.as_ref().map(|a| Value::Alpha(a.value)));
                     put(f.alpha.as_ref().map(|a| Value::Count(a.n)));
+                    for id in &subscales {
+                        let at = section.subscales.iter().position(|s| s == *id);
+                        put(at.and_then(|i| f.subscales.get(i)).and_then(Option::as_ref).map(|m| Value::Mean(m.mean)));
+                    }
                     if critical {
                         put(f.critical.map(Value::Count));
                     }
@@ -304,5 +320,29 @@ mod tests {
         assert!(lines[1].ends_with(",0.875,110,3"));
         assert!(lines[2].ends_with(",0.813,44,"));
         assert!(lines[3].ends_with("<10,,,,,,,,,,,,,,,,,,,,,"));
+    }
+}
+
+#[cfg(test)]
+mod subscale_tests {
+    use instruments::wire::report::{Cell, Mean};
+
+    use super::*;
+
+    #[test]
+    fn subscale_means_get_a_column_each_and_stay_empty_for_suppressed_rows() {
+        let mut report = labels::sample_report();
+        let section = &mut report.instruments[0];
+        section.subscales = vec!["internalizing".into()];
+        for row in &mut section.rows {
+            if let Cell::Shown(f) = &mut row.cell {
+                f.subscales = vec![Some(Mean { n: 40, mean: 2.5, low: None, high: None })];
+            }
+        }
+        let csv = report_csv(&report, Lang::En);
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+        assert!(lines[0].ends_with(",Subscale internalizing mean"), "{}", lines[0]);
+        assert!(lines[1].ends_with(",2.50"), "{}", lines[1]);
+        assert!(lines.iter().filter(|l| l.contains("<10")).all(|l| l.ends_with(',')), "{csv}");
     }
 }
