@@ -271,8 +271,9 @@ fn figures(definition: &Definition, sums: &Sums, with_critical: bool) -> Figures
     }
 }
 
-/// Chi-square over the shown groups, and each shown group against the others.
-fn compare_groups(rows: &[Row]) -> Comparison {
+/// The shown rows with their positives and scorable results, and the chi-square test
+/// of positive screen × row over them.
+fn positives(rows: &[Row]) -> (Vec<(&Row, u64, u64)>, Option<ChiSquareTest>) {
     let shown: Vec<(&Row, u64, u64)> = rows
         .iter()
         .filter_map(|r| match &r.cell {
@@ -283,6 +284,12 @@ fn compare_groups(rows: &[Row]) -> Comparison {
     let table: Vec<Vec<u64>> = shown.iter().map(|(_, k, n)| vec![*k, n - k]).collect();
     let chi_square =
         stats::chi_square(&table).map(|c| ChiSquareTest { statistic: c.statistic, df: c.df, p_value: c.p_value });
+    (shown, chi_square)
+}
+
+/// Chi-square over the shown groups, and each shown group against the others.
+fn compare_groups(rows: &[Row]) -> Comparison {
+    let (shown, chi_square) = positives(rows);
     let (all_k, all_n) = shown.iter().fold((0, 0), |(k, n), (_, rk, rn)| (k + rk, n + rn));
     let differences = if shown.len() < 2 {
         Vec::new()
@@ -300,16 +307,7 @@ fn compare_groups(rows: &[Row]) -> Comparison {
 
 /// Each wave's prevalence against the previous wave's.
 pub fn compare_waves(rows: &[Row]) -> Comparison {
-    let shown: Vec<(&Row, u64, u64)> = rows
-        .iter()
-        .filter_map(|r| match &r.cell {
-            Cell::Shown(f) => f.positive.as_ref().map(|p| (r, p.count, f.n - f.not_scorable)),
-            Cell::Suppressed { .. } => None,
-        })
-        .collect();
-    let table: Vec<Vec<u64>> = shown.iter().map(|(_, k, n)| vec![*k, n - k]).collect();
-    let chi_square =
-        stats::chi_square(&table).map(|c| ChiSquareTest { statistic: c.statistic, df: c.df, p_value: c.p_value });
+    let (shown, chi_square) = positives(rows);
     let differences = shown
         .windows(2)
         .filter_map(|pair| {

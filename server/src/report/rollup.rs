@@ -67,8 +67,15 @@ pub fn trend_report(waves: &[Wave<'_>], organization_id: i64, today: String) -> 
             section(definition, rows, comparison)
         })
         .collect();
+    let scope = Scope::Trend { codes: waves.iter().map(|w| w.inputs.campaign.code.clone()).collect(), organization_id };
+    ungrouped(scope, today, k, instruments)
+}
+
+/// A report without cohort grouping; the caller adds participation, follow-up and
+/// headline where they apply.
+fn ungrouped(scope: Scope, today: String, k: u32, instruments: Vec<InstrumentSection>) -> Report {
     Report {
-        scope: Scope::Trend { codes: waves.iter().map(|w| w.inputs.campaign.code.clone()).collect(), organization_id },
+        scope,
         generated_on: today,
         min_group_size: k,
         grouping: Vec::new(),
@@ -127,16 +134,7 @@ pub fn rollup_report(scope: Scope, waves: &[Wave<'_>], with_total: bool, today: 
             section(definition, rows, None)
         })
         .collect();
-    Report {
-        scope,
-        generated_on: today,
-        min_group_size: k,
-        grouping: Vec::new(),
-        participation: None,
-        follow_up: None,
-        headline: None,
-        instruments,
-    }
+    ungrouped(scope, today, k, instruments)
 }
 
 /// The district figures: totals over every member's aggregates.
