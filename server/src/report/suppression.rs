@@ -64,10 +64,9 @@
 
 use std::collections::VecDeque;
 
-/// The smallest group shown when a campaign does not set its own.
-pub const DEFAULT_MIN_GROUP_SIZE: u64 = 10;
-/// No campaign may show groups smaller than this, whatever it sets.
-pub const MIN_GROUP_SIZE_FLOOR: u64 = 5;
+/// No campaign may show groups smaller than this, whatever it sets (the campaign rule's
+/// floor, so the two cannot drift apart).
+pub const MIN_GROUP_SIZE_FLOOR: u64 = crate::db::MIN_GROUP_FLOOR as u64;
 
 /// `total = Σ parts`, as cell indices.
 #[derive(Debug, Clone, PartialEq, Eq)]
