@@ -11,7 +11,7 @@ use instruments::Definition;
 
 use instruments::wire::staff::Role;
 
-use crate::config::{DatabaseUrl, Settings, StaffSettings};
+use crate::config::{ConnectionLimits, DatabaseUrl, MailSettings, Secret, Settings, StaffSettings};
 use crate::db::Store;
 use crate::interop::{fhir_export, fhir_import, reproschema, ImportOptions};
 
@@ -45,6 +45,29 @@ enum Command {
         /// A follow-up case still open after this many hours is overdue.
         #[arg(long, env = "XINAN_OVERDUE_HOURS", default_value_t = 24)]
         overdue_hours: u32,
+        /// Mail relay for invitations: smtp://host:port, smtps://host:port, or
+        /// smtp://user:pass@host:587?tls=required (STARTTLS).
+        #[arg(long, env = "XINAN_SMTP_URL", requires_all = ["mail_from", "public_url"])]
+        smtp_url: Option<String>,
+        /// Sender address of mail.
+        #[arg(long, env = "XINAN_MAIL_FROM")]
+        mail_from: Option<String>,
+        /// The address staff reach this server at, for links in mail (https://xinan.example).
+        #[arg(long, env = "XINAN_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Without mail: show invitation links to the admin who invites, to hand over.
+        /// The admin then holds the link: for a trial, not for production.
+        #[arg(long, env = "XINAN_INVITATION_LINKS", conflicts_with = "smtp_url")]
+        invitation_links: bool,
+        /// Seconds a client may take to send a request's headers (slow clients are cut off).
+        #[arg(long, env = "XINAN_HEADER_TIMEOUT_SECS", default_value_t = ConnectionLimits::default().header_timeout_secs)]
+        header_timeout_secs: u64,
+        /// Seconds a client may take to send a request's body.
+        #[arg(long, env = "XINAN_BODY_TIMEOUT_SECS", default_value_t = ConnectionLimits::default().body_timeout_secs)]
+        body_timeout_secs: u64,
+        /// Open connections served at once; more wait to be accepted.
+        #[arg(long, env = "XINAN_MAX_CONNECTIONS", default_value_t = ConnectionLimits::default().max_connections)]
+        max_connections: usize,
     },
     /// Staff accounts.
     #[command(subcommand)]
@@ -203,13 +226,35 @@ pub fn main() -> ExitCode {
             let options = ImportOptions { id, licence, min_age, groups, today: crate::day::today() };
             import(&path, from, out.as_deref(), &options)
         }
-        Command::Serve { listen, dist, secure_cookies, session_idle_minutes, overdue_hours } => run_async(async move {
+        Command::Serve {
+            listen,
+            dist,
+            secure_cookies,
+            session_idle_minutes,
+            overdue_hours,
+            smtp_url,
+            mail_from,
+            public_url,
+            invitation_links,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_connections,
+        } => run_async(async move {
+            let mail = match (smtp_url, mail_from, public_url) {
+                (Some(url), Some(from), Some(public_url)) => {
+                    Some(MailSettings { smtp_url: Secret::new(url), from, public_url })
+                }
+                _ => None,
+            };
             let staff = StaffSettings {
                 secure_cookies,
                 session_idle_secs: i64::from(session_idle_minutes) * 60,
                 overdue_after_secs: i64::from(overdue_hours) * 3600,
+                mail,
+                invitation_links,
             };
-            let settings = Settings { listen, database_url: database_url(&cli.database_url)?, dist, staff };
+            let limits = ConnectionLimits { header_timeout_secs, body_timeout_secs, max_connections };
+            let settings = Settings { listen, database_url: database_url(&cli.database_url)?, dist, staff, limits };
             let app = crate::Application::build(settings).await?;
             tracing::info!(port = app.port(), "xinan listening");
             app.run_until_stopped().await?;

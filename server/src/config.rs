@@ -67,6 +67,41 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// A secret setting: never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Where mail goes out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailSettings {
+    /// The relay: `smtp://host:port`, `smtps://…`, `smtp://…?tls=required`; may hold
+    /// a user and password.
+    pub smtp_url: Secret,
+    /// The sender address.
+    pub from: String,
+    /// The address staff reach the server at (`https://xinan.district.example`), for
+    /// the links in mail.
+    pub public_url: String,
+}
+
 /// How staff sessions and the follow-up queue behave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffSettings {
@@ -77,11 +112,24 @@ pub struct StaffSettings {
     pub session_idle_secs: i64,
     /// A case still `open` this many seconds after it was raised is overdue.
     pub overdue_after_secs: i64,
+    /// Mail for invitations; without it invitations are refused unless
+    /// `invitation_links` is set.
+    pub mail: Option<MailSettings>,
+    /// Without mail, show invitation links to the inviter to hand over. Then the
+    /// inviter holds the link and could complete it for an address that has no
+    /// account yet: for a trial on one machine, not for production.
+    pub invitation_links: bool,
 }
 
 impl Default for StaffSettings {
     fn default() -> Self {
-        Self { secure_cookies: false, session_idle_secs: 30 * 60, overdue_after_secs: 24 * 3600 }
+        Self {
+            secure_cookies: false,
+            session_idle_secs: 30 * 60,
+            overdue_after_secs: 24 * 3600,
+            mail: None,
+            invitation_links: false,
+        }
     }
 }
 
@@ -96,4 +144,26 @@ pub struct Settings {
     pub dist: Option<PathBuf>,
     /// Sessions and follow-up.
     pub staff: StaffSettings,
+    /// Connection limits.
+    pub limits: ConnectionLimits,
+}
+
+/// What one client may hold of the server: a slow or idle client is cut off, and
+/// the number of open connections is capped below the file-descriptor limit, so a
+/// thousand half-sent requests cannot starve everyone else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Seconds to send a request's headers, and the longest a kept-alive connection
+    /// may sit idle between requests.
+    pub header_timeout_secs: u64,
+    /// Seconds to send a request's body.
+    pub body_timeout_secs: u64,
+    /// Connections served at once (also kept below the process's open-file limit).
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self { header_timeout_secs: 10, body_timeout_secs: 20, max_connections: 4096 }
+    }
 }

@@ -24,6 +24,9 @@ pub enum ApiError {
     /// The body exceeds the 64 KiB limit.
     #[error("request body larger than 64 KiB")]
     PayloadTooLarge,
+    /// The client sent the body too slowly.
+    #[error("the request body was not sent in time")]
+    BodyTimeout,
     /// The route exists, but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -43,6 +46,9 @@ pub enum ApiError {
     /// Signed in, but the account's roles do not allow this.
     #[error("your account may not do this")]
     Forbidden,
+    /// Signed in, but as someone other than the person this is for (an invitation).
+    #[error("this invitation is for another e-mail address: sign in with that one")]
+    WrongAccount,
     /// A state-changing request without the session's `X-CSRF-Token`.
     #[error("missing or wrong X-CSRF-Token header")]
     CsrfFailed,
@@ -63,6 +69,12 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
+    /// The mail relay did not take a mail; nothing was stored.
+    #[error("the invitation e-mail could not be sent; nothing was stored, try again later")]
+    MailFailed,
+    /// Too much work of one kind is in progress (password hashing); try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The idempotency key was used before for a different request.
     #[error("this idempotency_key was already used for a different submission")]
     IdempotencyConflict,
@@ -94,12 +106,14 @@ impl ApiError {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IdempotencyConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::CsrfFailed => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CsrfFailed | Self::WrongAccount => StatusCode::FORBIDDEN,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy(_) | Self::MailFailed => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,17 +124,27 @@ impl ApiError {
             Self::MalformedJson(_) => "malformed_json",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::BodyTimeout => "body_timeout",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Invalid { code, .. } => code,
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::CsrfFailed => "csrf_failed",
+            Self::WrongAccount => "wrong_account",
             Self::InvalidCredentials => "invalid_credentials",
             Self::TooManyAttempts(_) => "too_many_attempts",
+            Self::Busy(_) => "busy",
+            Self::MailFailed => "mail_failed",
             Self::Conflict { code, .. } => code,
             Self::Internal(_) => "internal",
         }
+    }
+}
+
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(err: crate::auth::password::Busy) -> Self {
+        Self::Busy(err.to_string())
     }
 }
 
@@ -151,8 +175,14 @@ impl IntoResponse for ApiError {
         };
         let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message, field } };
         let mut response = (self.status(), Json(body)).into_response();
-        if let Self::TooManyAttempts(seconds) = self {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        match self {
+            Self::TooManyAttempts(seconds) => {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+            }
+            Self::Busy(_) => {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, 1.into());
+            }
+            _ => {}
         }
         response
     }

@@ -18,9 +18,11 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod interop;
+pub mod mail;
 pub mod report;
 pub mod respondent_code;
 pub mod routes;
+mod serve;
 pub mod telemetry;
 pub mod users;
 
@@ -28,7 +30,7 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::assets::Assets;
-use crate::config::Settings;
+use crate::config::{ConnectionLimits, Settings};
 use crate::db::Store;
 use crate::routes::AppState;
 
@@ -37,6 +39,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    limits: ConnectionLimits,
 }
 
 impl Application {
@@ -50,11 +53,15 @@ impl Application {
         if !assets.has_app() {
             tracing::warn!(?assets, "the browser app is not built: run `cargo xtask build-app`");
         }
-        let router = routes::router(AppState::new(store.clone(), settings.staff), assets);
+        let router = routes::router(AppState::new(store.clone(), settings.staff)?, assets).layer(
+            tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
+                settings.limits.body_timeout_secs,
+            )),
+        );
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        Ok(Self { listener, router, store })
+        Ok(Self { listener, router, store, limits: settings.limits })
     }
 
     /// The port bound (useful with port 0).
@@ -84,9 +91,7 @@ impl Application {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        // The peer address reaches only the sign-in limiter, in memory; it is never stored.
-        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(signal).await
+        serve::serve(self.listener, self.router, self.limits, signal).await
     }
 }
 

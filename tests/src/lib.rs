@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use instruments::wire::staff::Role;
 use rand::Rng as _;
-use server::config::{DatabaseUrl, Settings, StaffSettings};
+use server::config::{ConnectionLimits, DatabaseUrl, Settings, StaffSettings};
 use server::db::Store;
 use sqlx::Connection as _;
 
@@ -54,13 +54,24 @@ impl TestApp {
     /// # Panics
     /// As [`TestApp::spawn`].
     pub async fn spawn_with_dist(engine: Engine, dist: Option<PathBuf>) -> Option<Self> {
+        Self::spawn_configured(engine, |settings| settings.dist = dist).await
+    }
+
+    /// As [`TestApp::spawn`], with settings changed by `configure`. The defaults
+    /// hand invitation links to the inviter (`invitation_links`), as most tests need.
+    ///
+    /// # Panics
+    /// As [`TestApp::spawn`].
+    pub async fn spawn_configured(engine: Engine, configure: impl FnOnce(&mut Settings)) -> Option<Self> {
         let database = TestDatabase::create(engine).await?;
-        let settings = Settings {
+        let mut settings = Settings {
             listen: "127.0.0.1:0".into(),
             database_url: database.url.clone(),
-            dist,
-            staff: StaffSettings::default(),
+            dist: None,
+            staff: StaffSettings { invitation_links: true, ..StaffSettings::default() },
+            limits: ConnectionLimits::default(),
         };
+        configure(&mut settings);
         let app = server::Application::build(settings).await.expect("server starts");
         let store = app.store().clone();
         server::demo::install(&store).await.expect("demo campaign");

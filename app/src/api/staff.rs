@@ -11,8 +11,8 @@ use std::task::Poll;
 use instruments::definition::Definition;
 use instruments::wire::staff::{
     AcceptInvitation, AccessCode, AuditEntry, CampaignDetail, CampaignFollowUp, CampaignSpec, CaseDetail, CaseSummary,
-    GenerateCodes, Invitation, Member, NewCaseEvent, NewInvitation, NewOrganization, Organization, SessionInfo,
-    SetCampaignState, SignIn,
+    GenerateCodes, Invitation, InvitationInfo, Member, NewCaseEvent, NewInvitation, NewOrganization, Organization,
+    SessionInfo, SetCampaignState, SignIn,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -131,9 +131,20 @@ pub async fn invite(org: i64, new: &NewInvitation) -> Result<Invitation, ApiClie
     change_json(&format!("/api/v1/organizations/{org}/invitations"), new).await
 }
 
-/// `POST /api/v1/invitations/{token}`: sets the password and adds the role.
+/// `POST /api/v1/invitations/{token}`: creates the invited address's account (409
+/// `account_exists` when it has one).
 pub async fn accept_invitation(token: &str, password: String) -> Result<(), ApiClientError> {
     change("POST", &format!("/api/v1/invitations/{token}"), Some(&AcceptInvitation { password })).await.map(drop)
+}
+
+/// `GET /api/v1/invitations/{token}`: what the link offers.
+pub async fn invitation(token: &str) -> Result<InvitationInfo, ApiClientError> {
+    get(&format!("/api/v1/invitations/{token}")).await
+}
+
+/// `POST /api/v1/invitations/{token}/accept`: the signed-in owner confirms.
+pub async fn confirm_invitation(token: &str) -> Result<(), ApiClientError> {
+    change("POST", &format!("/api/v1/invitations/{token}/accept"), None::<&()>).await.map(drop)
 }
 
 /// `GET /api/v1/organizations/{org}/cases`, in the server's order.

@@ -224,15 +224,24 @@ fn invite_form(org: i64, reload: Callback<()>) -> impl IntoView {
     };
     let link = move || {
         created.with(|i| {
-            i.as_ref().map(|i| {
-                let url = format!("{}{}", platform::origin(), i.link);
-                view! {
-                    <div class="box" role="status">
-                        <label for="invitation-link">{ts(|s| s.invitation_link)}</label>
-                        <input id="invitation-link" readonly prop:value=url/>
-                        <p class="hint">{ts(|s| s.invitation_hint)} " " {format_time(i.expires_at)}</p>
+            i.as_ref().map(|i| match &i.link {
+                Some(link) => {
+                    let url = format!("{}{}", platform::origin(), link);
+                    view! {
+                        <div class="box" role="status">
+                            <label for="invitation-link">{ts(|s| s.invitation_link)}</label>
+                            <input id="invitation-link" readonly prop:value=url/>
+                            <p class="hint">{ts(|s| s.invitation_hint)} " " {format_time(i.expires_at)}</p>
+                        </div>
+                    }
+                    .into_any()
+                }
+                None => view! {
+                    <div class="box" role="status" id="invitation-mailed">
+                        <p>{ts(|s| s.invitation_mailed)} " " {format_time(i.expires_at)}</p>
                     </div>
                 }
+                .into_any(),
             })
         })
     };

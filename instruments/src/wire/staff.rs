@@ -138,20 +138,52 @@ pub struct NewInvitation {
     pub role: Role,
 }
 
-/// A created invitation: the link is shown once, to the admin who created it.
+/// How an invitation reaches the invited person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum InvitationDelivery {
+    /// Mailed to the invited address; nobody else ever sees the link.
+    Email,
+    /// Shown to the inviter, who hands it over (an installation without mail that
+    /// chose `--invitation-links`).
+    Link,
+}
+
+/// A created invitation. With mail, the answer is the same whether or not the address
+/// has an account, and holds no link: only the invited person receives it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
-    /// Path of the page that accepts it, e.g. `/staff/invitation/TOKEN`.
-    pub link: String,
-    /// The secret token in the link.
-    pub token: String,
+    /// How the link travels.
+    pub delivery: InvitationDelivery,
+    /// With `link` delivery only: path of the page that accepts it,
+    /// e.g. `/staff/invitation/TOKEN`.
+    pub link: Option<String>,
+    /// With `link` delivery only: the secret token in the link.
+    pub token: Option<String>,
     /// When the link stops working (72 hours after creation).
     pub expires_at: i64,
 }
 
-/// `POST /api/v1/invitations/{token}`: sets the password (new account) or confirms it
-/// (existing account) and adds the role.
+/// `GET /api/v1/invitations/{token}`: what the link offers, for its page. It does not
+/// say whether the address has an account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationInfo {
+    /// The inviting organization's name.
+    pub organization: String,
+    /// The invited address.
+    pub email: String,
+    /// The role offered.
+    pub role: Role,
+    /// When the link stops working.
+    pub expires_at: i64,
+}
+
+/// `POST /api/v1/invitations/{token}`: creates the invited address's account with this
+/// password. An address that has an account is refused: its owner signs in and
+/// confirms with `POST /api/v1/invitations/{token}/accept`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,12 +11,31 @@ pub const SESSION_MAX_SECS: i64 = 12 * 3600;
 /// What accepting an invitation did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Accepted {
-    /// A new account was created with the given password.
+    /// A new account was created with the chosen password, holding the role.
     NewAccount(i64),
-    /// The role was added to an existing account (its password is unchanged).
+    /// The signed-in owner of the invited address confirmed; the role was added.
     RoleAdded(i64),
+    /// The address already has an account: its owner must sign in to accept.
+    AccountExists,
+    /// The signed-in account is not the one invited.
+    WrongAccount,
     /// Unknown token, expired, or already used.
     Invalid,
+}
+
+/// An invitation that can still be accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    /// The inviting organization.
+    pub organization_id: i64,
+    /// Its name.
+    pub organization_name: String,
+    /// The invited address.
+    pub email: String,
+    /// The role offered.
+    pub role: Role,
+    /// When the link stops working.
+    pub expires_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -32,8 +51,24 @@ struct SessionRow {
 #[derive(sqlx::FromRow)]
 struct InvitationRow {
     organization_id: i64,
+    organization_name: String,
     email: String,
     role: String,
+    expires_at: i64,
+}
+
+impl TryFrom<InvitationRow> for PendingInvitation {
+    type Error = DbError;
+
+    fn try_from(row: InvitationRow) -> Result<Self, DbError> {
+        Ok(Self {
+            organization_id: row.organization_id,
+            organization_name: row.organization_name,
+            email: row.email,
+            role: role(&row.role)?,
+            expires_at: row.expires_at,
+        })
+    }
 }
 
 fn role(text: &str) -> Result<Role, DbError> {
@@ -219,69 +254,128 @@ impl Store {
         Ok(())
     }
 
-    /// Uses an invitation once: creates the account with `password_hash` if the
-    /// e-mail has none, then adds the role; all in one transaction.
+    /// The invitation behind a token, if it is unused and has not expired.
+    ///
+    /// # Errors
+    /// On database failure, or a stored role that is unknown.
+    pub async fn pending_invitation(&self, token_hash: &str, now: i64) -> Result<Option<PendingInvitation>, DbError> {
+        let row: Option<InvitationRow> = sqlx::query_as(
+            "SELECT i.organization_id, o.name AS organization_name, i.email, i.role, i.expires_at
+             FROM invitations i JOIN organizations o ON o.id = i.organization_id
+             WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(PendingInvitation::try_from).transpose()
+    }
+
+    /// Uses an invitation once to create the invited address's account with
+    /// `password_hash` and the role, in one transaction. An address that already
+    /// has an account is left alone ([`Accepted::AccountExists`]) and the invitation
+    /// stays usable by its owner.
     ///
     /// # Errors
     /// On database failure.
-    pub async fn accept_invitation(
+    pub async fn accept_invitation_new_account(
         &self,
         token_hash: &str,
         password_hash: &str,
         now: i64,
     ) -> Result<Accepted, DbError> {
         let mut tx = self.pool.begin().await?;
-        let used = sqlx::query(
-            "UPDATE invitations SET accepted_at = $1 WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .execute(&mut *tx)
-        .await?;
-        if used.rows_affected() != 1 {
+        let Some(invitation) = use_invitation(&mut tx, token_hash, None, now).await? else {
             return Ok(Accepted::Invalid);
-        }
-        let invitation: InvitationRow =
-            sqlx::query_as("SELECT organization_id, email, role FROM invitations WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_one(&mut *tx)
-                .await?;
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(&invitation.email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let accepted = match existing {
-            Some(id) => Accepted::RoleAdded(id),
-            None => Accepted::NewAccount(
-                sqlx::query_scalar(
-                    "INSERT INTO users (email, password_hash, platform_admin, created_at) VALUES ($1, $2, 0, $3) RETURNING id",
-                )
-                .bind(&invitation.email)
-                .bind(password_hash)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?,
-            ),
         };
-        let (Accepted::RoleAdded(user) | Accepted::NewAccount(user)) = accepted else { unreachable!() };
-        sqlx::query(
-            "INSERT INTO memberships (user_id, organization_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        let created: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO users (email, password_hash, platform_admin, created_at) VALUES ($1, $2, 0, $3)
+             ON CONFLICT (email) DO NOTHING RETURNING id",
         )
+        .bind(&invitation.email)
+        .bind(password_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(user) = created else {
+            tx.rollback().await?;
+            return Ok(Accepted::AccountExists);
+        };
+        grant_invited_role(&mut tx, user, &invitation, "invitation_accepted", now).await?;
+        tx.commit().await?;
+        Ok(Accepted::NewAccount(user))
+    }
+
+    /// Uses an invitation once for the signed-in account `user` whose address is
+    /// `email`: the owner's own confirmation, so the role is added. Anyone else's
+    /// session is refused ([`Accepted::WrongAccount`]) and changes nothing.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn accept_invitation_as(
+        &self,
+        token_hash: &str,
+        user: i64,
+        email: &str,
+        now: i64,
+    ) -> Result<Accepted, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(invitation) = use_invitation(&mut tx, token_hash, Some(email), now).await? else {
+            tx.rollback().await?;
+            let pending = self.pending_invitation(token_hash, now).await?;
+            return Ok(if pending.is_some() { Accepted::WrongAccount } else { Accepted::Invalid });
+        };
+        grant_invited_role(&mut tx, user, &invitation, "role_confirmed", now).await?;
+        tx.commit().await?;
+        Ok(Accepted::RoleAdded(user))
+    }
+}
+
+/// Marks the invitation used (only if unused, unexpired and, with `email`, addressed
+/// to it) and returns it; `None` when no such invitation could be used.
+async fn use_invitation(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    token_hash: &str,
+    email: Option<&str>,
+    now: i64,
+) -> Result<Option<PendingInvitation>, DbError> {
+    let used = sqlx::query(
+        "UPDATE invitations SET accepted_at = $1
+         WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1 AND ($3 = '' OR email = $3)",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .bind(email.unwrap_or(""))
+    .execute(&mut **tx)
+    .await?;
+    if used.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let row: InvitationRow = sqlx::query_as(
+        "SELECT i.organization_id, o.name AS organization_name, i.email, i.role, i.expires_at
+         FROM invitations i JOIN organizations o ON o.id = i.organization_id WHERE i.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(row.try_into()?))
+}
+
+/// Adds the invited role and records it, in the accepting transaction.
+async fn grant_invited_role(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: i64,
+    invitation: &PendingInvitation,
+    action: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO memberships (user_id, organization_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(user)
         .bind(invitation.organization_id)
-        .bind(&invitation.role)
-        .execute(&mut *tx)
+        .bind(invitation.role.as_str())
+        .execute(&mut **tx)
         .await?;
-        super::audit::record_in(
-            &mut tx,
-            Some(user),
-            Some(invitation.organization_id),
-            "invitation_accepted",
-            &invitation.email,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(accepted)
-    }
+    let subject = format!("{} as {}", invitation.email, invitation.role.as_str());
+    super::audit::record_in(tx, Some(user), Some(invitation.organization_id), action, &subject, now).await?;
+    Ok(())
 }

@@ -21,7 +21,7 @@ use std::str::FromStr as _;
 use crate::config::{Backend, DatabaseUrl};
 
 pub use access_codes::MAX_BATCH as MAX_CODE_BATCH;
-pub use accounts::Accepted;
+pub use accounts::{Accepted, PendingInvitation};
 pub use campaigns::{instrument_refs, CampaignRuleError, NewCampaign, Saved, GUARDIAN_AGE, MIN_GROUP_FLOOR};
 pub use cases::Changed;
 pub use export::responses_csv;

@@ -1,19 +1,22 @@
 //! Public campaign information, fetched once by the respondent's browser.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use instruments::wire::{Anonymity, Campaign, CheckAccessCode, ErrorBody};
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::extract::AppJson;
+use crate::extract::{AppJson, AppPath};
 
 /// A campaign with the full definitions of its instruments. Admits: anyone.
 #[utoipa::path(get, path = "/api/v1/campaigns/{code}", tag = "campaigns",
     params(("code" = String, Path, description = "Campaign code from the screening link")),
     responses((status = 200, body = Campaign), (status = 404, body = ErrorBody)))]
-pub async fn get_campaign(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Campaign>, ApiError> {
+pub async fn get_campaign(
+    State(state): State<AppState>,
+    AppPath(code): AppPath<String>,
+) -> Result<Json<Campaign>, ApiError> {
     Ok(Json(state.store.campaign_by_code(&code).await?.to_wire()))
 }
 
@@ -25,7 +28,7 @@ pub async fn get_campaign(State(state): State<AppState>, Path(code): Path<String
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check_access_code(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    AppPath(code): AppPath<String>,
     AppJson(body): AppJson<CheckAccessCode>,
 ) -> Result<StatusCode, ApiError> {
     let campaign = state.store.campaign_by_code(&code).await?;

@@ -26,27 +26,37 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::assets::Assets;
+use crate::auth::password::PasswordWork;
 use crate::auth::LoginLimiter;
 use crate::config::StaffSettings;
 use crate::db::Store;
 use crate::error::ApiError;
 use crate::extract::BODY_LIMIT;
+use crate::mail::Mailer;
 
 /// What handlers share.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The database.
     pub store: Store,
-    /// Recent failed sign-ins.
+    /// Recent sign-in attempts.
     pub limiter: Arc<LoginLimiter>,
+    /// The bounded pool every password hash runs in.
+    pub passwords: Arc<PasswordWork>,
     /// Sessions and follow-up settings.
     pub settings: Arc<StaffSettings>,
+    /// Outgoing mail, when configured.
+    pub mailer: Option<Mailer>,
 }
 
 impl AppState {
     /// State over a store with the given settings.
-    pub fn new(store: Store, settings: StaffSettings) -> Self {
-        Self { store, limiter: Arc::default(), settings: Arc::new(settings) }
+    ///
+    /// # Errors
+    /// Mail settings that do not make a mailer.
+    pub fn new(store: Store, settings: StaffSettings) -> anyhow::Result<Self> {
+        let mailer = settings.mail.as_ref().map(Mailer::new).transpose()?;
+        Ok(Self { store, limiter: Arc::default(), passwords: Arc::default(), settings: Arc::new(settings), mailer })
     }
 }
 
@@ -79,7 +89,8 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(submissions::submit_responses))
         .routes(routes!(campaigns::check_access_code))
         .routes(routes!(session::sign_in, session::get_session, session::sign_out))
-        .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(invitations::get_invitation, invitations::accept_invitation))
+        .routes(routes!(invitations::confirm_invitation))
         .routes(routes!(organizations::list_organizations, organizations::create_organization))
         .routes(routes!(organizations::get_organization))
         .routes(routes!(organizations::list_members))
@@ -113,6 +124,9 @@ pub fn router(state: AppState, assets: Assets) -> Router {
     let api = api
         .route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         .route("/api/{*rest}", any(|| async { ApiError::NotFound("API route".into()) }))
+        // `/api` and `/api/` are no page of the app either.
+        .route("/api", any(|| async { ApiError::NotFound("API route".into()) }))
+        .route("/api/", any(|| async { ApiError::NotFound("API route".into()) }))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(api_headers));

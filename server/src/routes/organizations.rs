@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use instruments::wire::staff::{
-    AuditEntry, CampaignFollowUp, Invitation, Member, NewInvitation, NewOrganization, Organization, Role,
+    AuditEntry, CampaignFollowUp, Invitation, InvitationDelivery, Member, NewInvitation, NewOrganization, Organization,
+    Role,
 };
 use instruments::wire::ErrorBody;
 
@@ -13,6 +14,7 @@ use crate::access::Permission;
 use crate::auth::{new_token, token_hash, Staff};
 use crate::error::ApiError;
 use crate::extract::{AppJson, AppPath};
+use crate::mail::InvitationMail;
 
 /// Invitation links work this long (seconds).
 pub const INVITATION_SECS: i64 = 72 * 3600;
@@ -78,14 +80,17 @@ pub async fn list_members(
     Ok(Json(state.store.members(org).await?))
 }
 
-/// Invites a person as org_admin or counselor: returns a link, valid 72 hours, that
-/// sets the password (or adds the role to an existing account). The answer is the same
-/// whether or not the e-mail has an account. Admits: platform_admin; org_admin of
-/// this organization.
+/// Invites a person as org_admin or counselor. With mail configured the link goes
+/// to the invited address only, and the answer is the same whether or not the address
+/// has an account; an existing account's owner must sign in to accept. Without mail,
+/// `--invitation-links` returns the link to hand over; otherwise 409
+/// `mail_not_configured`. 503 `mail_failed` when the relay refuses (nothing is
+/// stored). Admits: platform_admin; org_admin of this organization.
 #[utoipa::path(post, path = "/api/v1/organizations/{org}/invitations", tag = "organizations",
     params(("org" = i64, Path, description = "Organization id")), request_body = NewInvitation,
     responses((status = 201, body = Invitation), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 pub async fn create_invitation(
     State(state): State<AppState>,
     staff: Staff,
@@ -93,17 +98,48 @@ pub async fn create_invitation(
     AppJson(body): AppJson<NewInvitation>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
     staff.require(Permission::ManageOrganization(org))?;
-    state.store.organization(org).await?;
+    let organization = state.store.organization(org).await?;
     let email = valid_email(&body.email)?;
     if body.role == Role::PlatformAdmin {
         return Err(ApiError::invalid("invalid_field", "role", "invite org_admin or counselor"));
     }
     let token = new_token();
     let expires_at = crate::day::now() + INVITATION_SECS;
+    let delivery = match (&state.mailer, state.settings.invitation_links) {
+        (Some(mailer), _) => {
+            let mail = InvitationMail {
+                to: &email,
+                organization: &organization.name,
+                role: body.role.as_str(),
+                token: &token,
+                valid_hours: INVITATION_SECS / 3600,
+            };
+            // Sent before the invitation is stored: no database transaction waits on
+            // the relay, and a failed send leaves nothing behind.
+            mailer.send_invitation(&mail).await.map_err(|err| {
+                tracing::warn!(error = format!("{err:#}"), "invitation mail not sent");
+                ApiError::MailFailed
+            })?;
+            InvitationDelivery::Email
+        }
+        (None, true) => InvitationDelivery::Link,
+        (None, false) => {
+            return Err(ApiError::conflict(
+                "mail_not_configured",
+                None,
+                "this server sends invitations by e-mail and has no mail relay: start it with --smtp-url \
+                 (or create the account with `xinan users create`)",
+            ))
+        }
+    };
     state.store.create_invitation(&token_hash(&token), org, &email, body.role, staff.user_id, expires_at).await?;
     let subject = format!("{email} as {}", body.role.as_str());
     state.store.audit(Some(staff.user_id), Some(org), "invitation_created", &subject).await?;
-    Ok((StatusCode::CREATED, Json(Invitation { link: format!("/staff/invitation/{token}"), token, expires_at })))
+    let (link, token) = match delivery {
+        InvitationDelivery::Email => (None, None),
+        InvitationDelivery::Link => (Some(format!("/staff/invitation/{token}")), Some(token)),
+    };
+    Ok((StatusCode::CREATED, Json(Invitation { delivery, link, token, expires_at })))
 }
 
 /// A plausible e-mail address, lower-cased.

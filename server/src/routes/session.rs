@@ -27,12 +27,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 }
 
 /// Signs in: 204 with an HttpOnly, SameSite=Strict session cookie. Wrong e-mail and
-/// wrong password get the same 401; after 5 failures per account or 20 per client in
-/// 15 minutes, 429 with `Retry-After`. Admits: anyone.
+/// wrong password get the same 401; after 5 attempts per account or 20 per client in
+/// 15 minutes that did not succeed, 429 with `Retry-After` (attempts are counted
+/// before the password is checked, so parallel ones count too); 503 with
+/// `Retry-After` when too many passwords are being checked at once. Admits: anyone.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
     responses((status = 204, description = "Signed in; the cookie is set"),
         (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)))]
+        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -40,18 +42,14 @@ pub async fn sign_in(
 ) -> Result<impl IntoResponse, ApiError> {
     let email = body.email.trim().to_lowercase();
     let now = crate::day::now();
-    if let Some(wait) = state.limiter.check(&email, client, now) {
-        return Err(ApiError::TooManyAttempts(wait));
-    }
+    // Counted before the password is checked, so parallel guesses cannot outrun it.
+    let attempt = state.limiter.reserve(&email, client, now).map_err(ApiError::TooManyAttempts)?;
     let account = state.store.credentials(&email).await?;
     let hash = account.as_ref().map(|(_, h)| h.clone());
     let password = body.password;
-    let ok = tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
-        .await
-        .map_err(|e| anyhow::anyhow!("password check panicked: {e}"))?;
+    let ok = state.passwords.run(move || password::verify(&password, hash.as_deref())).await?;
     let user = account.map(|(id, _)| id);
     if !ok {
-        state.limiter.fail(&email, client, now);
         state
             .store
             .audit(user, None, "login_failed", if user.is_some() { "wrong password" } else { "unknown account" })
@@ -59,7 +57,7 @@ pub async fn sign_in(
         return Err(ApiError::InvalidCredentials);
     }
     let user = user.ok_or_else(|| anyhow::anyhow!("verified without an account"))?;
-    state.limiter.succeed(&email);
+    state.limiter.succeed(attempt);
     let token = new_token();
     state.store.create_session(user, &token_hash(&token), &new_token(), now).await?;
     state.store.audit(Some(user), None, "login", "signed in").await?;

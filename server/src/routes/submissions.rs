@@ -1,6 +1,6 @@
 //! Receiving a respondent's answers.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use instruments::wire::{ErrorBody, SubmissionReceipt, SubmissionRequest};
@@ -9,7 +9,7 @@ use super::campaigns::unusable_code;
 use super::AppState;
 use crate::db::{digest, Inserted};
 use crate::error::ApiError;
-use crate::extract::AppJson;
+use crate::extract::{AppJson, AppPath};
 
 /// Re-scores and stores a submission; answers only once it is committed.
 ///
@@ -28,7 +28,7 @@ use crate::extract::AppJson;
         case in the same transaction. Admits: anyone.")]
 pub async fn submit_responses(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    AppPath(code): AppPath<String>,
     AppJson(mut request): AppJson<SubmissionRequest>,
 ) -> Result<(StatusCode, Json<SubmissionReceipt>), ApiError> {
     let store = &state.store;

@@ -77,6 +77,9 @@ enum Admits {
     Counselors,
     /// Only org admins of the organization, not even the platform admin (raw answers).
     OwnOrgAdmins,
+    /// Only the signed-in owner of the invited address, who is none of the principals
+    /// (refused with `wrong_account`).
+    Addressee,
 }
 
 impl Admits {
@@ -89,6 +92,7 @@ impl Admits {
             Self::OrgAdmins => matches!(who, Who::PlatformAdmin | Who::OrgAdminOwn),
             Self::Counselors => matches!(who, Who::PlatformAdmin | Who::CounselorOwn),
             Self::OwnOrgAdmins => who == Who::OrgAdminOwn,
+            Self::Addressee => false,
         }
     }
 }
@@ -195,6 +199,7 @@ fn endpoints() -> Vec<Endpoint> {
             Anyone,
             204,
         ),
+        row(Method::GET, "/api/v1/invitations/{token}", NewInvitation, no_body, Anyone, 200),
         row(
             Method::POST,
             "/api/v1/invitations/{token}",
@@ -203,6 +208,7 @@ fn endpoints() -> Vec<Endpoint> {
             Anyone,
             204,
         ),
+        row(Method::POST, "/api/v1/invitations/{token}/accept", NewInvitation, no_body, Addressee, 204),
         row(Method::GET, "/api/v1/openapi.json", Fixture, no_body, Anyone, 200),
         // The session.
         row(Method::GET, "/api/v1/session", Fixture, no_body, SignedIn, 200),
@@ -455,6 +461,7 @@ async fn every_endpoint_admits_exactly_the_roles_it_names(app: TestApp) {
             // A refusal must also say why, in the one error shape.
             let refusal_code = match want {
                 401 => Some("unauthenticated"),
+                403 if matches!(endpoint.admits, Admits::Addressee) => Some("wrong_account"),
                 403 => Some("forbidden"),
                 _ => None,
             };

@@ -7,6 +7,8 @@ mod coded_campaigns;
 mod errors;
 mod follow_up;
 mod instruments_api;
+mod limits;
+mod mail;
 mod offline;
 mod openapi;
 mod privacy;
