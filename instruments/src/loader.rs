@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::definition::{Band, Condition, Definition, Item, Text, Transform, EPSILON};
 use crate::error::{LoadError, Problem};
-use crate::locate::line_of;
+use crate::locate::Lines;
 use crate::scoring::{scored_values_by_item, Scale, ScoredValues, TooLarge};
 
 /// Most items an instrument, or a scale's list of items, may have. Real instruments
@@ -48,26 +48,51 @@ pub const MAX_CHECK_WORK: u64 = 1_000_000_000;
 pub fn load(file: &str, text: &str) -> Result<Definition, LoadError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     let definition: Definition = serde_path_to_error::deserialize(de).map_err(|err| {
-        let field = err.path().to_string();
+        let path = err.path().to_string();
+        let field = if path == "." { String::new() } else { path };
         let inner = err.into_inner();
+        // serde_json knows the line of almost every error; the locator stands in otherwise.
+        let line = Some(inner.line()).filter(|&l| l > 0).unwrap_or_else(|| Lines::of(text).nearest(&field));
         LoadError::Syntax {
             file: file.to_owned(),
-            problem: Problem {
-                field: if field == "." { String::new() } else { field },
-                line: Some(inner.line()).filter(|&l| l > 0),
-                reason: strip_position(&inner.to_string()),
-            },
+            problem: Problem { field, line: Some(line), reason: strip_position(&inner.to_string()) },
         }
     })?;
     let mut problems = validate(&definition);
-    for problem in &mut problems {
-        problem.line = line_of(text, &problem.field);
+    if !problems.is_empty() {
+        let lines = Lines::of(text);
+        for problem in &mut problems {
+            problem.line = Some(lines.nearest(&problem.field));
+        }
     }
     if problems.is_empty() {
         Ok(definition)
     } else {
         Err(LoadError::Invalid { file: file.to_owned(), problems })
     }
+}
+
+/// [`load`] for a file's bytes as read from disk: bytes that are not UTF-8 are
+/// reported with the line and offset of the first bad one.
+///
+/// # Errors
+/// [`LoadError::Encoding`] when the bytes are not UTF-8, else as [`load`].
+///
+/// # Example
+/// ```
+/// let err = instruments::load_bytes("x.json", b"{\n  \"id\": \"\xff\"\n}").unwrap_err();
+/// assert_eq!(err.to_string(), "x.json:2: not UTF-8: byte 0xff at offset 11; save the file as UTF-8");
+/// ```
+pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Definition, LoadError> {
+    let err = match std::str::from_utf8(bytes) {
+        Ok(text) => return load(file, text),
+        Err(err) => err,
+    };
+    let offset = err.valid_up_to();
+    let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    let reason = format!("not UTF-8: byte {:#04x} at offset {offset}; save the file as UTF-8", bytes[offset]);
+    let problem = Problem { field: String::new(), line: Some(line), reason };
+    Err(LoadError::Encoding { file: file.to_owned(), offset, problem })
 }
 
 /// serde_json appends " at line L column C"; the line is reported separately.
@@ -78,7 +103,8 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Every rule the definition breaks; empty when it is valid. Lines are not filled in.
+/// Every rule the definition breaks; empty when it is valid. Lines are not filled in
+/// ([`load`] does, from the text); every field named is one written in the file.
 ///
 /// Sizes beyond the caps ([`MAX_ITEMS`], [`MAX_OPTIONS`], [`MAX_SUBSCALES`]) are
 /// reported alone: the other checks' cost grows with those sizes.
@@ -255,7 +281,7 @@ impl Checker<'_> {
         if scoring.items.is_empty() {
             self.fail("scoring.items", "score at least one item");
         }
-        self.scale("scoring", &Scale::of_total(scoring));
+        self.scale("scoring", &Scale::of_total(scoring), false);
         let scored: BTreeSet<&String> =
             scoring.items.iter().chain(scoring.subscales.iter().flat_map(|s| &s.items)).collect();
         for id in &scoring.reverse {
@@ -269,14 +295,16 @@ impl Checker<'_> {
         }
         for (i, sub) in scoring.subscales.iter().enumerate() {
             self.text(&format!("scoring.subscales[{i}].label"), &sub.label);
-            self.scale(&format!("scoring.subscales[{i}]"), &Scale::of_subscale(scoring, sub));
+            let inherited = sub.missing.is_none();
+            self.scale(&format!("scoring.subscales[{i}]"), &Scale::of_subscale(scoring, sub), inherited);
             self.transform(&format!("scoring.subscales[{i}].transform"), sub.transform);
         }
     }
 
     /// Scored items must exist and always be shown, and may be left unanswered only
     /// under a missing-data rule: a score is never computed over a silent gap.
-    fn scale(&mut self, field: &str, scale: &Scale<'_>) {
+    /// `inherited`: the scale's rule, if any, is `scoring.missing`, not its own.
+    fn scale(&mut self, field: &str, scale: &Scale<'_>, inherited: bool) {
         let items_field = format!("{field}.items");
         if let Some(dup) = first_duplicate(scale.items().iter()) {
             self.fail(&items_field, format!("item {dup} is listed twice"));
@@ -294,10 +322,21 @@ impl Checker<'_> {
                 Some(_) => {}
             }
         }
-        if let Some(rule) = scale.missing() {
-            if rule.max_missing >= scale.items().len() {
-                self.fail(format!("{field}.missing"), "max_missing must be below the number of items");
+        match scale.missing() {
+            // Named at the subscale: its `missing` field is not in the file.
+            Some(rule) if inherited && rule.max_missing >= scale.items().len() => self.fail(
+                field,
+                format!(
+                    "the missing-data rule inherited from scoring.missing allows {} missing answers, but the \
+                     subscale has only {} items; give it its own `missing`",
+                    rule.max_missing,
+                    scale.items().len()
+                ),
+            ),
+            Some(rule) if rule.max_missing >= scale.items().len() => {
+                self.fail(format!("{field}.missing"), "max_missing must be below the number of items")
             }
+            _ => {}
         }
     }
 

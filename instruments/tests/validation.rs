@@ -263,3 +263,84 @@ fn loader_refuses_bands_too_costly_to_check() {
     let message = only_problem(&v);
     assert!(message.contains("bands: checking these bands against every possible score would take "), "{message}");
 }
+
+/// 1-based line of the first line of `text` containing `needle`.
+fn line_containing(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("no line has {needle}")) + 1
+}
+
+#[test]
+fn loader_points_a_problem_in_an_inherited_missing_data_rule_at_the_subscale() {
+    // The subscale has no `missing` of its own: it inherits scoring.missing, which
+    // allows more missing answers than the subscale has items.
+    let mut v = phq9();
+    for item in v["items"].as_array_mut().unwrap().iter_mut().take(9) {
+        item["required"] = json!(false);
+    }
+    v["scoring"]["missing"] = json!({"max_missing": 2, "fill": "prorate", "rounding": "nearest"});
+    v["scoring"]["subscales"] = json!([{
+        "id": "mood", "label": {"en": "Mood", "zh-Hans": "情绪"}, "method": "sum",
+        "items": ["phq9_1", "phq9_2"]
+    }]);
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let err = load("broken.json", &text).unwrap_err();
+    let message = err.to_string();
+    assert_eq!(err.problems().len(), 1, "{message}");
+    let subscale = line_containing(&text, "\"subscales\": [") + 1;
+    assert_eq!(err.problems()[0].line, Some(subscale), "{message}");
+    assert!(
+        message.contains(&format!(
+            "broken.json:{subscale}: scoring.subscales[0]: the missing-data rule inherited from scoring.missing \
+             allows 2 missing answers, but the subscale has only 2 items; give it its own `missing`"
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn loader_finds_the_line_of_a_key_written_with_json_escapes() {
+    let mut v = phq9();
+    v["bands"][2]["min"] = json!(11);
+    let text = serde_json::to_string_pretty(&v).unwrap().replace("\"bands\": [", "\"\\u0062ands\": [");
+    let err = load("broken.json", &text).unwrap_err();
+    assert_eq!(err.problems()[0].field, "bands");
+    assert_eq!(err.problems()[0].line, Some(line_containing(&text, "\"\\u0062ands\"")), "{err}");
+}
+
+#[test]
+fn loader_finds_the_line_of_an_option_set_whose_name_has_a_dot() {
+    let mut v = phq9();
+    let sets = v["option_sets"].as_object_mut().unwrap();
+    let mut frequency = sets.remove("frequency").unwrap();
+    frequency[2]["value"] = json!(1);
+    sets.insert("freq.v2".into(), frequency);
+    for item in v["items"].as_array_mut().unwrap().iter_mut().take(9) {
+        item["options"] = json!("freq.v2");
+    }
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let err = load("broken.json", &text).unwrap_err();
+    let line = line_containing(&text, "\"freq.v2\": [");
+    assert!(err.to_string().contains(&format!("broken.json:{line}: option_sets.freq.v2: duplicate option value 1")));
+}
+
+#[test]
+fn loader_reports_invalid_utf8_with_line_and_byte_offset() {
+    let text = serde_json::to_string_pretty(&phq9()).unwrap();
+    let offset = text.find("Not at all").unwrap();
+    let mut bytes = text.into_bytes();
+    bytes[offset] = 0xFF;
+    let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    let err = instruments::load_bytes("broken.json", &bytes).unwrap_err();
+    assert!(matches!(err, LoadError::Encoding { offset: at, .. } if at == offset), "{err:?}");
+    assert_eq!(err.problems()[0].line, Some(line));
+    assert_eq!(
+        err.to_string(),
+        format!("broken.json:{line}: not UTF-8: byte 0xff at offset {offset}; save the file as UTF-8")
+    );
+}
+
+#[test]
+fn loader_reads_utf8_bytes_as_load_reads_text() {
+    let (name, text) = library::FILES[0];
+    assert_eq!(instruments::load_bytes(name, text.as_bytes()), load(name, text));
+}
