@@ -10,7 +10,8 @@ use thiserror::Error;
 pub struct Problem {
     /// Path of the offending field, e.g. `bands[2].min` (empty for the whole file).
     pub field: String,
-    /// 1-based line in the file, when it could be located.
+    /// 1-based line in the file. [`crate::load`] always gives one: for a field that
+    /// is not written in the file (a default), the line of the nearest enclosing one.
     pub line: Option<usize>,
     /// What is wrong, in words an instrument author can act on.
     pub reason: String,
@@ -39,6 +40,17 @@ pub enum LoadError {
         /// The problem.
         problem: Problem,
     },
+    /// Not UTF-8 (from [`crate::loader::load_bytes`]): the problem names the line of
+    /// the first bad byte.
+    #[error("{}", list(.file, std::slice::from_ref(.problem)).trim_start())]
+    Encoding {
+        /// File name as given to [`crate::loader::load_bytes`].
+        file: String,
+        /// 0-based offset of the first byte that is not UTF-8.
+        offset: usize,
+        /// The problem, with the line of that byte.
+        problem: Problem,
+    },
     /// Well-formed, but the content breaks a rule (overlapping bands, missing translation…).
     #[error("{file}: {} problem(s):\n{}", .problems.len(), list(.file, .problems))]
     Invalid {
@@ -53,7 +65,7 @@ impl LoadError {
     /// Every problem, whatever the kind of failure.
     pub fn problems(&self) -> &[Problem] {
         match self {
-            Self::Syntax { problem, .. } => std::slice::from_ref(problem),
+            Self::Syntax { problem, .. } | Self::Encoding { problem, .. } => std::slice::from_ref(problem),
             Self::Invalid { problems, .. } => problems,
         }
     }

@@ -19,5 +19,5 @@ pub mod wire;
 
 pub use definition::{Definition, Locale, Text};
 pub use error::{LoadError, Problem, ScoreError};
-pub use loader::load;
+pub use loader::{load, load_bytes};
 pub use scoring::{score, Answers, Score, ENGINE_VERSION};

@@ -5,12 +5,34 @@
 //! checks run on the server at start-up, in `xinan instruments check`, and in the
 //! browser on each definition it receives.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::definition::{Band, Condition, Definition, Text, Transform, EPSILON};
+use crate::definition::{Band, Condition, Definition, Item, Text, Transform, EPSILON};
 use crate::error::{LoadError, Problem};
-use crate::locate::line_of;
-use crate::scoring::Scale;
+use crate::locate::Lines;
+use crate::scoring::{scored_values_by_item, Scale, ScoredValues, TooLarge};
+
+/// Most items an instrument, or a scale's list of items, may have. Real instruments
+/// are far smaller (SCL-90 has 90 items, MMPI-2 567); the caps below keep the
+/// loader's cost bounded at start-up and in the browser, whatever file it is given.
+pub const MAX_ITEMS: usize = 2_000;
+
+/// Most options an option set may have: room for a 0–100 rating scale (101).
+pub const MAX_OPTIONS: usize = 101;
+
+/// Most subscales an instrument may have (MMPI-2 is scored on about 120 scales).
+pub const MAX_SUBSCALES: usize = 250;
+
+/// Most (answered count, sum) pairs of one banded scale: the span of its possible
+/// sums times the answered counts its missing-data rule admits. It bounds the memory
+/// of the band check (125 KB of bits, 8 MB of scores), and admits 1,000 five-point
+/// items with up to 248 missing, or 2,000 items scored 0–100 with none missing.
+pub const MAX_SUMS: u64 = 1_000_000;
+
+/// Work the band checks of one instrument may take, in passes over 64-bit words: at
+/// most about half a second natively. Within [`MAX_SUMS`] only option values with
+/// many gaps (`0, 10, 20, …`) come near it; contiguous ones stay far below.
+pub const MAX_CHECK_WORK: u64 = 1_000_000_000;
 
 /// Parses and validates one instrument file. `file` names it in error messages.
 ///
@@ -26,26 +48,51 @@ use crate::scoring::Scale;
 pub fn load(file: &str, text: &str) -> Result<Definition, LoadError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     let definition: Definition = serde_path_to_error::deserialize(de).map_err(|err| {
-        let field = err.path().to_string();
+        let path = err.path().to_string();
+        let field = if path == "." { String::new() } else { path };
         let inner = err.into_inner();
+        // serde_json knows the line of almost every error; the locator stands in otherwise.
+        let line = Some(inner.line()).filter(|&l| l > 0).unwrap_or_else(|| Lines::of(text).nearest(&field));
         LoadError::Syntax {
             file: file.to_owned(),
-            problem: Problem {
-                field: if field == "." { String::new() } else { field },
-                line: Some(inner.line()).filter(|&l| l > 0),
-                reason: strip_position(&inner.to_string()),
-            },
+            problem: Problem { field, line: Some(line), reason: strip_position(&inner.to_string()) },
         }
     })?;
     let mut problems = validate(&definition);
-    for problem in &mut problems {
-        problem.line = line_of(text, &problem.field);
+    if !problems.is_empty() {
+        let lines = Lines::of(text);
+        for problem in &mut problems {
+            problem.line = Some(lines.nearest(&problem.field));
+        }
     }
     if problems.is_empty() {
         Ok(definition)
     } else {
         Err(LoadError::Invalid { file: file.to_owned(), problems })
     }
+}
+
+/// [`load`] for a file's bytes as read from disk: bytes that are not UTF-8 are
+/// reported with the line and offset of the first bad one.
+///
+/// # Errors
+/// [`LoadError::Encoding`] when the bytes are not UTF-8, else as [`load`].
+///
+/// # Example
+/// ```
+/// let err = instruments::load_bytes("x.json", b"{\n  \"id\": \"\xff\"\n}").unwrap_err();
+/// assert_eq!(err.to_string(), "x.json:2: not UTF-8: byte 0xff at offset 11; save the file as UTF-8");
+/// ```
+pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Definition, LoadError> {
+    let err = match std::str::from_utf8(bytes) {
+        Ok(text) => return load(file, text),
+        Err(err) => err,
+    };
+    let offset = err.valid_up_to();
+    let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    let reason = format!("not UTF-8: byte {:#04x} at offset {offset}; save the file as UTF-8", bytes[offset]);
+    let problem = Problem { field: String::new(), line: Some(line), reason };
+    Err(LoadError::Encoding { file: file.to_owned(), offset, problem })
 }
 
 /// serde_json appends " at line L column C"; the line is reported separately.
@@ -56,9 +103,22 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Every rule the definition breaks; empty when it is valid. Lines are not filled in.
+/// Every rule the definition breaks; empty when it is valid. Lines are not filled in
+/// ([`load`] does, from the text); every field named is one written in the file.
+///
+/// Sizes beyond the caps ([`MAX_ITEMS`], [`MAX_OPTIONS`], [`MAX_SUBSCALES`]) are
+/// reported alone: the other checks' cost grows with those sizes.
 pub fn validate(definition: &Definition) -> Vec<Problem> {
-    let mut check = Checker { problems: Vec::new(), definition };
+    let problems = sizes(definition);
+    if !problems.is_empty() {
+        return problems;
+    }
+    let mut items = BTreeMap::new();
+    for (i, item) in definition.items.iter().enumerate() {
+        items.entry(item.id.as_str()).or_insert((i, item));
+    }
+    let scored = scored_values_by_item(definition);
+    let mut check = Checker { problems, definition, items, scored, budget: MAX_CHECK_WORK };
     check.header();
     check.option_sets();
     check.items();
@@ -75,9 +135,37 @@ pub fn validate(definition: &Definition) -> Vec<Problem> {
     check.problems
 }
 
+/// Sizes beyond the caps, each naming the field that is too long.
+fn sizes(d: &Definition) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut cap = |field: String, len: usize, max: usize, what: &str| {
+        if len > max {
+            let reason = format!("has {len} {what}; at most {max} are allowed");
+            problems.push(Problem { field, line: None, reason });
+        }
+    };
+    cap("items".into(), d.items.len(), MAX_ITEMS, "items");
+    for (name, options) in &d.option_sets {
+        cap(format!("option_sets.{name}"), options.len(), MAX_OPTIONS, "options");
+    }
+    let scoring = &d.scoring;
+    cap("scoring.items".into(), scoring.items.len(), MAX_ITEMS, "items");
+    cap("scoring.reverse".into(), scoring.reverse.len(), MAX_ITEMS, "items");
+    cap("scoring.subscales".into(), scoring.subscales.len(), MAX_SUBSCALES, "subscales");
+    for (i, sub) in scoring.subscales.iter().enumerate() {
+        cap(format!("scoring.subscales[{i}].items"), sub.items.len(), MAX_ITEMS, "items");
+    }
+    problems
+}
+
 struct Checker<'a> {
     problems: Vec<Problem>,
     definition: &'a Definition,
+    /// Items by id, with their position (the first, if an id is duplicated).
+    items: BTreeMap<&'a str, (usize, &'a Item)>,
+    scored: ScoredValues<'a>,
+    /// What is left of [`MAX_CHECK_WORK`].
+    budget: u64,
 }
 
 impl Checker<'_> {
@@ -174,9 +262,8 @@ impl Checker<'_> {
                 let field = format!("items[{i}].show_if");
                 match condition {
                     Condition::Item { .. } | Condition::AnyItem { .. } => {
-                        let earlier: Vec<&str> = d.items[..i].iter().map(|it| it.id.as_str()).collect();
                         for id in condition_items(condition) {
-                            if !earlier.contains(&id.as_str()) {
+                            if self.items.get(id.as_str()).is_none_or(|&(at, _)| at >= i) {
                                 self.fail(&field, format!("`{id}` is not an earlier item"));
                             }
                         }
@@ -194,9 +281,11 @@ impl Checker<'_> {
         if scoring.items.is_empty() {
             self.fail("scoring.items", "score at least one item");
         }
-        self.scale("scoring", &Scale::of_total(scoring));
+        self.scale("scoring", &Scale::of_total(scoring), false);
+        let scored: BTreeSet<&String> =
+            scoring.items.iter().chain(scoring.subscales.iter().flat_map(|s| &s.items)).collect();
         for id in &scoring.reverse {
-            if !scoring.items.contains(id) && !scoring.subscales.iter().any(|s| s.items.contains(id)) {
+            if !scored.contains(id) {
                 self.fail("scoring.reverse", format!("`{id}` is not a scored item"));
             }
         }
@@ -206,20 +295,22 @@ impl Checker<'_> {
         }
         for (i, sub) in scoring.subscales.iter().enumerate() {
             self.text(&format!("scoring.subscales[{i}].label"), &sub.label);
-            self.scale(&format!("scoring.subscales[{i}]"), &Scale::of_subscale(scoring, sub));
+            let inherited = sub.missing.is_none();
+            self.scale(&format!("scoring.subscales[{i}]"), &Scale::of_subscale(scoring, sub), inherited);
             self.transform(&format!("scoring.subscales[{i}].transform"), sub.transform);
         }
     }
 
     /// Scored items must exist and always be shown, and may be left unanswered only
     /// under a missing-data rule: a score is never computed over a silent gap.
-    fn scale(&mut self, field: &str, scale: &Scale<'_>) {
+    /// `inherited`: the scale's rule, if any, is `scoring.missing`, not its own.
+    fn scale(&mut self, field: &str, scale: &Scale<'_>, inherited: bool) {
         let items_field = format!("{field}.items");
         if let Some(dup) = first_duplicate(scale.items().iter()) {
             self.fail(&items_field, format!("item {dup} is listed twice"));
         }
         for id in scale.items() {
-            match self.definition.item(id) {
+            match self.items.get(id.as_str()).map(|&(_, item)| item) {
                 None => self.fail(&items_field, format!("unknown item `{id}`")),
                 Some(item) if item.show_if.is_some() => {
                     self.fail(&items_field, format!("`{id}` is conditional and cannot be scored"))
@@ -231,10 +322,21 @@ impl Checker<'_> {
                 Some(_) => {}
             }
         }
-        if let Some(rule) = scale.missing() {
-            if rule.max_missing >= scale.items().len() {
-                self.fail(format!("{field}.missing"), "max_missing must be below the number of items");
+        match scale.missing() {
+            // Named at the subscale: its `missing` field is not in the file.
+            Some(rule) if inherited && rule.max_missing >= scale.items().len() => self.fail(
+                field,
+                format!(
+                    "the missing-data rule inherited from scoring.missing allows {} missing answers, but the \
+                     subscale has only {} items; give it its own `missing`",
+                    rule.max_missing,
+                    scale.items().len()
+                ),
+            ),
+            Some(rule) if rule.max_missing >= scale.items().len() => {
+                self.fail(format!("{field}.missing"), "max_missing must be below the number of items")
             }
+            _ => {}
         }
     }
 
@@ -275,8 +377,26 @@ impl Checker<'_> {
                 );
             }
         }
-        let possible = scale.possible_scores(self.definition);
-        let uncovered: Vec<f64> = possible.iter().copied().filter(|&s| !bands.iter().any(|b| b.contains(s))).collect();
+        let possible = match scale.possible_scores(&self.scored, &mut self.budget) {
+            Ok(possible) => possible,
+            Err(too_large) => return self.fail(field, too_large_reason(&too_large)),
+        };
+        // The union of the bands as disjoint intervals, for a binary search per score.
+        let mut spans: Vec<(f64, f64)> =
+            bands.iter().map(|b| (b.min - EPSILON, b.max + EPSILON)).filter(|(lo, hi)| lo <= hi).collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut union: Vec<(f64, f64)> = Vec::with_capacity(spans.len());
+        for (lo, hi) in spans {
+            match union.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => union.push((lo, hi)),
+            }
+        }
+        let covered = |s: f64| {
+            let after = union.partition_point(|&(lo, _)| lo <= s);
+            after > 0 && s <= union[after - 1].1
+        };
+        let uncovered: Vec<f64> = possible.iter().copied().filter(|&s| !covered(s)).collect();
         if let Some(first) = uncovered.first() {
             let (lo, hi) = (possible.first().copied().unwrap_or(0.0), possible.last().copied().unwrap_or(0.0));
             self.fail(
@@ -288,7 +408,9 @@ impl Checker<'_> {
             );
         }
         for (i, band) in bands.iter().enumerate() {
-            if !possible.iter().any(|&s| band.contains(s)) {
+            // The first possible score not below the band is the one it may hold.
+            let from = possible.partition_point(|&s| s < band.min - EPSILON);
+            if !possible.get(from).is_some_and(|&s| band.contains(s)) {
                 self.fail(format!("{field}[{i}]"), format!("band {} holds no possible score", band.id));
             }
         }
@@ -311,7 +433,7 @@ impl Checker<'_> {
     fn condition(&mut self, field: &str, condition: &Condition, prefix: &str) {
         let d = self.definition;
         for item in condition_items(condition) {
-            if d.item(item).is_none() {
+            if !self.items.contains_key(item.as_str()) {
                 self.fail(field, format!("{prefix}unknown item `{item}`"));
             }
         }
@@ -329,6 +451,23 @@ impl Checker<'_> {
             (Some(low), Some(high)) if low > high => self.fail(field, "at_least is above at_most"),
             _ => {}
         }
+    }
+}
+
+/// Why a scale's bands were not checked, and what the author can do about it.
+fn too_large_reason(too_large: &TooLarge) -> String {
+    match too_large {
+        TooLarge::Sums { span, counts } => format!(
+            "too many possible sums to check these bands against: {span} sums for each of {counts} answered \
+             count(s), {} in all, more than the {MAX_SUMS} the loader checks; use fewer items or narrower \
+             option values, or allow fewer missing answers",
+            span.saturating_mul(*counts)
+        ),
+        TooLarge::Work { needed, left } => format!(
+            "checking these bands against every possible score would take {needed} steps, more than the \
+             {left} left of the {MAX_CHECK_WORK} the loader allows an instrument; use fewer items, option \
+             values without gaps, or allow fewer missing answers"
+        ),
     }
 }
 

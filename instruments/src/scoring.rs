@@ -4,7 +4,7 @@
 //! submission and stores only its own result. Both must agree bit for bit, which is
 //! why it lives here and nowhere else.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,7 @@ use crate::definition::{
     Condition, Definition, Fill, Method, MissingRule, ResponseOption, Rounding, Scoring, Subscale, Transform, EPSILON,
 };
 use crate::error::ScoreError;
+use crate::loader::MAX_SUMS;
 
 /// Version of the scoring engine, stored with every result so that a score can be
 /// traced to the rules that produced it.
@@ -257,35 +258,166 @@ impl<'a> Scale<'a> {
 
     /// Every score the scale can produce, ascending, including prorated ones. Used
     /// by the loader to prove that bands cover each possible score exactly once.
-    pub(crate) fn possible_scores(&self, definition: &Definition) -> Vec<f64> {
+    ///
+    /// The attainable sums are found as bit sets, one per number of skipped items,
+    /// grown item by item: cost is items × skippable counts × span of sums / 64,
+    /// never the number of answer combinations. A run of consecutive option values
+    /// is added in a logarithmic number of shifts, so the usual contiguous scales
+    /// cost about as much as an interval would. `scored` holds each item's scored
+    /// values ([`scored_values_by_item`]).
+    ///
+    /// # Errors
+    /// [`TooLarge`] before any work is done, when the scale has more (answered count,
+    /// sum) pairs than [`MAX_SUMS`] or would take more than `budget` (which is
+    /// charged for the work done).
+    pub(crate) fn possible_scores(&self, scored: &ScoredValues<'_>, budget: &mut u64) -> Result<Vec<f64>, TooLarge> {
+        let n = self.items.len();
         let may_skip = match self.missing {
-            Some(MissingRule { fill: Fill::Prorate, max_missing, .. }) => max_missing,
+            Some(MissingRule { fill: Fill::Prorate, max_missing, .. }) => max_missing.min(n),
             _ => 0,
         };
-        // sums[k] = the sums reachable with exactly k items answered.
-        let mut sums: Vec<BTreeSet<i64>> = vec![BTreeSet::from([0])];
-        for id in self.items {
-            let values = scored_values(definition, id);
-            let mut next: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); sums.len() + 1];
-            for (k, set) in sums.iter().enumerate() {
-                next[k].extend(set.iter().copied()); // skipped
-                for s in set {
-                    next[k + 1].extend(values.iter().map(|v| s + v));
+        let none = Vec::new();
+        let values: Vec<&Vec<i64>> = self.items.iter().map(|id| scored.get(id.as_str()).unwrap_or(&none)).collect();
+        // Sums are kept offset by `base` so that every step is a shift to the left: an
+        // item adds `value - low`, a skipped one `-low`, with `low` its lowest value, or
+        // 0 when the item may be skipped and that is lower.
+        let low = |v: &Vec<i64>| v.first().map_or(0, |&lo| if may_skip > 0 { lo.min(0) } else { lo });
+        let high = |v: &Vec<i64>| v.last().map_or(0, |&hi| if may_skip > 0 { hi.max(0) } else { hi });
+        let base: i64 = values.iter().map(|v| low(v)).sum();
+        let span = 1 + values.iter().map(|v| high(v).abs_diff(low(v))).sum::<u64>();
+        let counts = may_skip as u64 + 1;
+        if span.saturating_mul(counts) > MAX_SUMS {
+            return Err(TooLarge::Sums { span, counts });
+        }
+        // Within MAX_SUMS, so every offset fits a usize.
+        let steps: Vec<Step> = values.iter().map(|v| Step::of(v, low(v))).collect();
+        let words = span.div_ceil(64) as usize;
+        let passes: u64 = steps.iter().map(Step::passes).sum();
+        let needed = (counts * words as u64).saturating_mul(passes) + span * counts;
+        if needed > *budget {
+            return Err(TooLarge::Work { needed, left: *budget });
+        }
+        *budget -= needed;
+        // sums[j]: the offset sums reachable with j of the items so far skipped.
+        let mut sums = vec![vec![0u64; words]; may_skip + 1];
+        sums[0][0] = 1;
+        let (mut next, mut run) = (vec![0u64; words], vec![0u64; words]);
+        // Highest offset reachable so far: words above it are still zero and skipped.
+        let mut reach = 0;
+        for (i, step) in steps.iter().enumerate() {
+            reach += step.runs.last().map_or(0, |&(start, len)| start + len - 1).max(step.skip);
+            let live = (reach / 64 + 1).min(words);
+            let (next, run) = (&mut next[..live], &mut run[..live]);
+            // Downwards, so that sums[j - 1] still holds the sums before this item.
+            for j in (0..=may_skip.min(i + 1)).rev() {
+                next.fill(0);
+                for &(start, len) in &step.runs {
+                    run.copy_from_slice(&sums[j][..live]);
+                    smear(run, len);
+                    or_shifted(next, run, start);
+                }
+                if j > 0 {
+                    or_shifted(next, &sums[j - 1][..live], step.skip);
+                }
+                sums[j][..live].copy_from_slice(next);
+            }
+        }
+        let mut scores = Vec::new();
+        for (skipped, bits) in sums.iter().enumerate().filter(|(skipped, _)| *skipped < n) {
+            for (w, &word) in bits.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    let offset = (w * 64) as i64 + i64::from(word.trailing_zeros());
+                    scores.push(self.finish(base + offset, n - skipped));
+                    word &= word - 1;
                 }
             }
-            sums = next;
         }
-        let n = self.items.len();
-        let mut scores: Vec<f64> = sums
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| *k > 0 && n - k <= may_skip)
-            .flat_map(|(k, set)| set.iter().map(move |&sum| self.finish(sum, k)))
-            .collect();
         scores.sort_by(f64::total_cmp);
         scores.dedup_by(|a, b| (*a - *b).abs() < EPSILON);
-        scores
+        Ok(scores)
     }
+}
+
+/// Scored values of every item by id, ascending ([`scored_values_by_item`]).
+pub(crate) type ScoredValues<'a> = BTreeMap<&'a str, Vec<i64>>;
+
+/// The scored values of every item, computed once for all the scales a loader checks.
+pub(crate) fn scored_values_by_item(definition: &Definition) -> ScoredValues<'_> {
+    definition.items.iter().map(|item| (item.id.as_str(), scored_values(definition, &item.id))).collect()
+}
+
+/// Why [`Scale::possible_scores`] refused to enumerate.
+#[derive(Debug)]
+pub(crate) enum TooLarge {
+    /// `span` possible sums for each of `counts` answered counts exceed [`MAX_SUMS`].
+    Sums {
+        /// Highest minus lowest possible sum, plus one.
+        span: u64,
+        /// Answered counts the missing-data rule admits.
+        counts: u64,
+    },
+    /// The enumeration would cost `needed` word operations, more than the `left` of its budget.
+    Work {
+        /// Estimated cost.
+        needed: u64,
+        /// What remained of the budget.
+        left: u64,
+    },
+}
+
+/// One item in the enumeration: its values less the base, as runs of consecutive
+/// offsets `(start, length)`, and the offset that skipping it adds.
+struct Step {
+    runs: Vec<(usize, usize)>,
+    skip: usize,
+}
+
+impl Step {
+    fn of(values: &[i64], low: i64) -> Self {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for v in values {
+            let offset = (v - low) as usize;
+            match runs.last_mut() {
+                Some((start, len)) if *start + *len == offset => *len += 1,
+                _ => runs.push((offset, 1)),
+            }
+        }
+        Self { runs, skip: usize::try_from(-low).unwrap_or(0) }
+    }
+
+    /// Passes over a bit set that adding this item costs (the budget's unit).
+    fn passes(&self) -> u64 {
+        2 + self.runs.iter().map(|&(_, len)| 2 + u64::from(len.next_power_of_two().trailing_zeros())).sum::<u64>()
+    }
+}
+
+/// `bits |= bits << t` for every `t < len`, in about log2(len) shifts.
+fn smear(bits: &mut [u64], len: usize) {
+    let mut covered = 1;
+    while covered < len {
+        let by = covered.min(len - covered);
+        // Downwards, so that each word is read before it is changed.
+        let (w, b) = (by / 64, by % 64);
+        for i in (w..bits.len()).rev() {
+            bits[i] |= shifted(bits, i - w, b);
+        }
+        covered += by;
+    }
+}
+
+/// `dst |= src << by`; bits shifted past the end fall off (no sum reaches them).
+fn or_shifted(dst: &mut [u64], src: &[u64], by: usize) {
+    let (w, b) = (by / 64, by % 64);
+    for (i, word) in dst.iter_mut().enumerate().skip(w) {
+        *word |= shifted(src, i - w, b);
+    }
+}
+
+/// Word `i` of `src` shifted left by `b < 64` bits, with the bits carried from word `i - 1`.
+fn shifted(src: &[u64], i: usize, b: usize) -> u64 {
+    let carry = if b > 0 && i > 0 { src[i - 1] >> (64 - b) } else { 0 };
+    (src[i] << b) | carry
 }
 
 /// What conditions are evaluated against.
@@ -355,5 +487,120 @@ pub mod number {
         pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
             Option::<f64>::deserialize(deserializer)
         }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    /// A scale over up to four items, each with its own option values, as a file
+    /// would declare it (not validated: any shape the enumeration may meet).
+    fn scale_definition() -> impl Strategy<Value = Definition> {
+        // Spread by a factor, so that sums also cross the 64-bit words they are kept in.
+        let values = (proptest::collection::btree_set(-3i32..=6, 1..=4), prop_oneof![Just(1), Just(7), Just(40)])
+            .prop_map(|(values, factor)| values.into_iter().map(|v| v * factor).collect::<Vec<i32>>());
+        let item = (values, any::<bool>());
+        let missing = prop_oneof![
+            Just(Value::Null),
+            (0usize..=4, any::<bool>()).prop_map(|(m, round)| json!({
+                "max_missing": m, "fill": "prorate", "rounding": if round { "nearest" } else { "none" }
+            })),
+            (0usize..=4).prop_map(|m| json!({"max_missing": m, "fill": "lowest"})),
+        ];
+        let transform = prop_oneof![
+            Just(Value::Null),
+            (prop_oneof![Just(-2.0), Just(0.5), Just(3.0)], prop_oneof![Just(0.0), Just(1.5)])
+                .prop_map(|(multiply, add)| json!({"multiply": multiply, "add": add})),
+        ];
+        (proptest::collection::vec(item, 1..=4), any::<bool>(), missing, transform).prop_map(
+            |(items, mean, missing, transform)| {
+                let t = json!({"en": "x"});
+                let ids: Vec<String> = (0..items.len()).map(|i| format!("q{i}")).collect();
+                let sets: serde_json::Map<String, Value> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (values, _))| {
+                        (format!("s{i}"), values.iter().map(|v| json!({"value": v, "label": t})).collect())
+                    })
+                    .collect();
+                let mut scoring = json!({
+                    "method": if mean { "mean" } else { "sum" },
+                    "items": ids,
+                    "reverse": ids.iter().zip(&items).filter(|(_, (_, r))| *r).map(|(id, _)| id).collect::<Vec<_>>(),
+                });
+                if !missing.is_null() {
+                    scoring["missing"] = missing;
+                }
+                if !transform.is_null() {
+                    scoring["transform"] = transform;
+                }
+                let items: Vec<Value> = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| json!({"id": id, "text": t, "options": format!("s{i}")}))
+                    .collect();
+                serde_json::from_value(json!({
+                    "id": "p", "version": "1", "locales": ["en"], "title": t, "instructions": t,
+                    "recall_period": t, "population": {"groups": ["adult"], "min_age": 18},
+                    "option_sets": sets, "items": items, "scoring": scoring, "bands": [],
+                    "licence": {"id": "x", "statement": "x", "checked": "2026-01-01"},
+                    "citations": ["x"], "sources": {"en": "x"}
+                }))
+                .expect("a definition")
+            },
+        )
+    }
+
+    /// Every score the engine gives over every way of answering or skipping.
+    fn scores_by_brute_force(definition: &Definition) -> Vec<f64> {
+        let scale = Scale::of_total(&definition.scoring);
+        let mut patterns = vec![BTreeMap::new()];
+        for id in scale.items() {
+            let choices = scored_values(definition, id);
+            patterns = patterns
+                .into_iter()
+                .flat_map(|answers| {
+                    let skipped = std::iter::once(answers.clone());
+                    let answered = choices.iter().map(move |&v| {
+                        let mut answers = answers.clone();
+                        answers.insert(id.clone(), v);
+                        answers
+                    });
+                    skipped.chain(answered).collect::<Vec<_>>()
+                })
+                .collect();
+        }
+        let mut scores: Vec<f64> = patterns.iter().filter_map(|values| scale.score(definition, values)).collect();
+        scores.sort_by(f64::total_cmp);
+        scores.dedup_by(|a, b| (*a - *b).abs() < EPSILON);
+        scores
+    }
+
+    proptest! {
+        #[test]
+        fn possible_scores_are_exactly_those_the_engine_can_give(definition in scale_definition()) {
+            let scored = scored_values_by_item(&definition);
+            let possible = Scale::of_total(&definition.scoring).possible_scores(&scored, &mut { u64::MAX }).unwrap();
+            let expected = scores_by_brute_force(&definition);
+            prop_assert_eq!(possible.len(), expected.len(), "{:?} vs {:?}", possible, expected);
+            for (p, e) in possible.iter().zip(&expected) {
+                prop_assert!((p - e).abs() < EPSILON, "{:?} vs {:?}", possible, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn possible_scores_refuse_a_scale_beyond_the_cap_before_enumerating() {
+        let scoring: Scoring = serde_json::from_value(json!({
+            "method": "sum", "items": ["q1"], "missing": {"max_missing": 1, "fill": "prorate"}
+        }))
+        .unwrap();
+        let scored = BTreeMap::from([("q1", vec![0, i64::from(i32::MAX)])]);
+        let refused = Scale::of_total(&scoring).possible_scores(&scored, &mut { u64::MAX });
+        assert!(matches!(refused, Err(TooLarge::Sums { counts: 2, .. })), "{refused:?}");
     }
 }
