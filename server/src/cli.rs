@@ -348,9 +348,10 @@ fn check(files: &[PathBuf]) -> ExitCode {
     let mut failed = false;
     for file in files {
         let name = file.display().to_string();
-        let outcome = std::fs::read_to_string(file)
+        // Bytes, not text: a file that is not UTF-8 is reported with line and offset.
+        let outcome = std::fs::read(file)
             .map_err(|e| format!("{name}: cannot read: {e}"))
-            .and_then(|text| instruments::load(&name, &text).map_err(|e| e.to_string()));
+            .and_then(|bytes| instruments::load_bytes(&name, &bytes).map_err(|e| e.to_string()));
         match outcome {
             Ok(d) => {
                 println!("ok {name}: {} {} ({} items, {} locales)", d.id, d.version, d.items.len(), d.locales.len())

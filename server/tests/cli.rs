@@ -182,3 +182,15 @@ fn users_create_makes_an_account_from_standard_input_and_refuses_bad_input() {
     assert!(stderr(&no_org).contains("--org: counselor needs an organization"), "{}", stderr(&no_org));
     assert!(stderr(&bad_org).contains("--org: no organization `Nowhere`"), "{}", stderr(&bad_org));
 }
+
+#[test]
+fn instruments_check_names_line_and_offset_of_bytes_that_are_not_utf8() {
+    let path = std::env::temp_dir().join(format!("xinan-latin1-{}.json", std::process::id()));
+    std::fs::write(&path, b"{\n  \"id\": \"caf\xe9\"\n}\n").unwrap();
+    let output = xinan(&["instruments", "check", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains(&format!("{}:2:", path.display())), "{message}");
+    assert!(message.contains("byte 0xe9 at offset 14"), "{message}");
+}
