@@ -12,6 +12,9 @@ pub struct StaffClient {
     pub http: reqwest::Client,
     /// The session's CSRF token.
     pub csrf: String,
+    /// The session cookie as a `Cookie` header value (`xinan_session=…`), for clients
+    /// other than `http`.
+    pub cookie: String,
     base: String,
 }
 
@@ -28,6 +31,13 @@ impl StaffClient {
             .send()
             .await
             .expect("sign in");
+        let cookie = response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
         assert_eq!(
             response.status().as_u16(),
             204,
@@ -37,7 +47,7 @@ impl StaffClient {
         let session: Value =
             http.get(app.url("/api/v1/session")).send().await.expect("session").json().await.expect("session JSON");
         let csrf = session["csrf_token"].as_str().expect("csrf token").to_owned();
-        Self { http, csrf, base: app.base.clone() }
+        Self { http, csrf, cookie, base: app.base.clone() }
     }
 
     /// Sends a request with the CSRF header and, when given, a JSON body.

@@ -20,7 +20,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  setup              install missing tools (apt packages, wasm-bindgen-cli, wasm-opt); fast when present
+  setup              install missing tools (apt packages, wasm-bindgen-cli, wasm-opt, schemathesis);
+                     fast when present
   build-app [--dev]  build the respondent page and the staff app into app/dist (--dev: debug, no wasm-opt)
   size [--check]     build the app, then the respondent page's gzip -9 weight vs the 185,000-byte budget
                      (--check: fail if over)
@@ -33,8 +34,8 @@ environment:
   CARGO_TARGET_DIR     honoured everywhere
   TEST_POSTGRES_URL    PostgreSQL for tests (required when CI=true)
   XINAN_WASM_RUST      rustup|debian: force the wasm toolchain choice
-  XINAN_TOOLS_DIR      where npm's binaryen (wasm-opt) is installed
-  CHROMIUM, CHROMEDRIVER  browser and driver paths (default: PATH)";
+  XINAN_TOOLS_DIR      where npm's binaryen (wasm-opt) and the schemathesis venv are installed
+  CHROMIUM, CHROMEDRIVER, SCHEMATHESIS  browser, driver and API fuzzer paths (default: found or installed)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -22,6 +22,9 @@ const DEBIAN_RUST_FILES: &[&str] =
 /// page dies with "WebAssembly.Table.set(): Argument 1 is invalid".
 const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const MIN_WASM_OPT: u32 = 116;
+/// schemathesis fuzzes the API from its OpenAPI document (tests/tests/it/schemathesis.rs).
+/// Pinned: the test uses its v4 CLI, and its checks grow stricter from release to release.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
 
 pub struct Tools {
@@ -33,6 +36,8 @@ pub struct Tools {
     pub chromium: Option<PathBuf>,
     pub chromedriver: Option<PathBuf>,
     pub brotli: Option<PathBuf>,
+    /// Absent only where setup could not install it (no python3); `test` then fails.
+    pub schemathesis: Option<PathBuf>,
     wasm_bindgen_version: String,
     wasm_opt_version: String,
 }
@@ -47,6 +52,13 @@ impl Tools {
     pub fn chromedriver(&self) -> Result<&Path> {
         self.chromedriver.as_deref().ok_or_else(|| {
             "no chromedriver found: install `chromium-driver` (Debian) or set CHROMEDRIVER=/path/to/chromedriver".into()
+        })
+    }
+
+    pub fn schemathesis(&self) -> Result<&Path> {
+        self.schemathesis.as_deref().ok_or_else(|| {
+            format!("schemathesis {SCHEMATHESIS_VERSION} not found: run `cargo xtask setup` (needs python3) or set SCHEMATHESIS")
+                .into()
         })
     }
 }
@@ -68,6 +80,7 @@ pub fn find(ws: &Workspace) -> Result<Tools> {
         chromium: find_chromium(),
         chromedriver: find_chromedriver(),
         brotli: util::which("brotli"),
+        schemathesis: find_schemathesis(),
         wasm_bindgen_version: version,
         wasm_opt_version,
     })
@@ -83,6 +96,9 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
     }
     if find_wasm_opt().is_none() {
         install_wasm_opt()?;
+    }
+    if find_schemathesis().is_none() {
+        install_schemathesis()?;
     }
     let tools = find(ws)?;
     print_summary(ws, &tools);
@@ -126,9 +142,7 @@ fn install_system_packages(rust: WasmRust) -> Result {
         missing.push("npm");
     }
     if !missing.is_empty() {
-        util::heading(&format!("apt-get install {}", missing.join(" ")));
-        util::run(apt_command().arg("update"))?;
-        util::run(apt_command().args(["install", "-y", "-o", "DPkg::Lock::Timeout=600"]).args(&missing))?;
+        apt_install(&missing)?;
     }
     if rust == WasmRust::Debian {
         for file in DEBIAN_RUST_FILES {
@@ -138,6 +152,12 @@ fn install_system_packages(rust: WasmRust) -> Result {
         }
     }
     Ok(())
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    util::heading(&format!("apt-get install {}", packages.join(" ")));
+    util::run(apt_command().arg("update"))?;
+    util::run(apt_command().args(["install", "-y", "-o", "DPkg::Lock::Timeout=600"]).args(packages))
 }
 
 fn dpkg_installed(pkg: &str) -> bool {
@@ -278,8 +298,8 @@ fn crate_source(name: &str, version: &str) -> Result<PathBuf> {
     bail!("{dir_name} was not downloaded into {}", registry.display())
 }
 
-/// Where npm's binaryen goes: /opt/wasm-tools as root (shared with the toolchain
-/// notes' setup.sh), else the user's cache; XINAN_TOOLS_DIR overrides.
+/// Where npm's binaryen and the schemathesis venv go: /opt/wasm-tools as root (shared
+/// with the toolchain notes' setup.sh), else the user's cache; XINAN_TOOLS_DIR overrides.
 fn tools_dir() -> PathBuf {
     if let Some(dir) = util::env_nonempty("XINAN_TOOLS_DIR") {
         return dir.into();
@@ -314,6 +334,54 @@ fn install_wasm_opt() -> Result {
         fs::write(&manifest, "{\"name\":\"wasm-tools\",\"private\":true}\n")?;
     }
     util::run(Command::new("npm").args(["install", "--no-audit", "--no-fund", BINARYEN_NPM]).current_dir(&dir))
+}
+
+/// A venv of its own, named by version: no other Python package can break it, pip needs
+/// no `--user` or `--break-system-packages`, and a new pin gets a new venv.
+fn schemathesis_venv() -> PathBuf {
+    tools_dir().join(format!("schemathesis-{SCHEMATHESIS_VERSION}"))
+}
+
+/// SCHEMATHESIS as given, else our venv's or PATH's if it is the pinned version.
+fn find_schemathesis() -> Option<PathBuf> {
+    if let Some(path) = util::env_nonempty("SCHEMATHESIS") {
+        return Some(path.into());
+    }
+    let pinned = format!("schemathesis, version {SCHEMATHESIS_VERSION}");
+    [Some(schemathesis_venv().join("bin").join("schemathesis")), util::which("schemathesis")]
+        .into_iter()
+        .flatten()
+        .find(|bin| util::version_of(bin, "--version").is_some_and(|v| v == pinned))
+}
+
+fn install_schemathesis() -> Result {
+    let venv = schemathesis_venv();
+    util::heading(&format!("pip install schemathesis=={SCHEMATHESIS_VERSION} into {}", venv.display()));
+    let have_apt = util::which("apt-get").is_some();
+    if util::which("python3").is_none() {
+        if !have_apt {
+            // As for Chromium: the rest of setup is still useful; `test` fails on it.
+            eprintln!("warning: no python3 on PATH: install Python 3.11 or newer for schemathesis");
+            return Ok(());
+        }
+        apt_install(&["python3", "python3-venv"])?;
+    }
+    fs::create_dir_all(&venv).map_err(|e| format!("cannot create {}: {e}", venv.display()))?;
+    // --clear: a venv left half-made by an interrupted run starts over.
+    let make_venv = || util::run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv));
+    if make_venv().is_err() {
+        // Debian's python3 has no ensurepip without python3-venv.
+        if !have_apt {
+            bail!("`python3 -m venv` failed: install the venv module of your python3");
+        }
+        apt_install(&["python3-venv"])?;
+        make_venv()?;
+    }
+    util::run(
+        Command::new(venv.join("bin").join("python"))
+            .args(["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--quiet"])
+            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
+    )
 }
 
 fn find_chromium() -> Option<PathBuf> {
@@ -361,4 +429,5 @@ fn print_summary(ws: &Workspace, tools: &Tools) {
     eprintln!("chromedriver:   {}", optional(&tools.chromedriver));
     eprintln!("node / npm:     {node} / {npm}");
     eprintln!("brotli:         {}", optional(&tools.brotli));
+    eprintln!("schemathesis:   {}", optional(&tools.schemathesis));
 }

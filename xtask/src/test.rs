@@ -105,14 +105,15 @@ fn loud(message: &str) {
 }
 
 /// Native tests (default members) with the contract the test code relies on: the built
-/// app in XINAN_DIST, the browser and driver paths, and either TEST_POSTGRES_URL or
-/// XINAN_SKIP_POSTGRES=1.
+/// app in XINAN_DIST, the browser, driver and schemathesis paths, and either
+/// TEST_POSTGRES_URL or XINAN_SKIP_POSTGRES=1.
 fn native_tests(ws: &Workspace, tools: &Tools, postgres: &Postgres) -> Result {
     let mut cmd = ws.cargo();
     cmd.args(["test", "--workspace"])
         .env("XINAN_DIST", ws.dist_dir())
         .env("CHROMEDRIVER", tools.chromedriver()?)
-        .env("CHROMIUM", tools.chromium()?);
+        .env("CHROMIUM", tools.chromium()?)
+        .env("SCHEMATHESIS", tools.schemathesis()?);
     match postgres {
         Postgres::Url(url) => cmd.env("TEST_POSTGRES_URL", url).env_remove("XINAN_SKIP_POSTGRES"),
         Postgres::Skip(_) => cmd.env_remove("TEST_POSTGRES_URL").env("XINAN_SKIP_POSTGRES", "1"),

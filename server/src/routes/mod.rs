@@ -13,6 +13,7 @@ mod submissions;
 
 pub use organizations::valid_email;
 
+use std::collections::btree_map::Entry;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
@@ -21,6 +22,10 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{any, get};
 use axum::{Json, Router};
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{ResponseBuilder, Responses};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -68,9 +73,9 @@ impl AppState {
                        sign-in, organizations, campaigns, access codes, the follow-up queue and the audit log. \
                        Staff endpoints need the session cookie from `POST /api/v1/session`, and POST, PUT and \
                        DELETE also the header `X-CSRF-Token` (from `GET /api/v1/session`): 401 without a \
-                       session, 403 when the account's roles do not admit the call. Each operation's \
-                       description ends with the roles it admits. Every error has the body `ErrorBody` with \
-                       a 4xx status.",
+                       session, 403 when the account's roles do not admit the call or the token is missing or \
+                       wrong. Each operation's description ends with the roles it admits. Every error has the \
+                       body `ErrorBody` with a 4xx status; a method a path has no operation for gets 405.",
         license(name = "AGPL-3.0-or-later")
     ),
     paths(openapi_document),
@@ -81,7 +86,7 @@ struct ApiDoc;
 /// The API routes together with their OpenAPI description: both come from the same
 /// `routes!` declarations, so a route cannot exist undocumented.
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(instruments::list_instruments))
         .routes(routes!(instruments::get_instrument))
         .routes(routes!(score::score_answers))
@@ -114,7 +119,114 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::export_responses))
         .with_state(state)
         .split_for_parts();
+    document_extractor_statuses(&mut doc);
     (router, doc)
+}
+
+/// Who an operation admits, read from its description's `Admits:` line; the extractors
+/// it takes follow from that, and so do the statuses they answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Admits {
+    /// No session needed ("anyone", "anyone with the link").
+    Anyone,
+    /// Any session; no role is checked.
+    AnyStaff,
+    /// Some roles only.
+    Roles,
+}
+
+impl Admits {
+    fn of(operation: &Operation) -> Self {
+        let words = format!(
+            "{} {}",
+            operation.summary.as_deref().unwrap_or(""),
+            operation.description.as_deref().unwrap_or("")
+        );
+        let admits = words.rsplit_once("Admits:").map_or("", |(_, rest)| rest).trim_start();
+        if admits.starts_with("anyone") {
+            Self::Anyone
+        } else if admits.starts_with("any signed-in staff member") {
+            Self::AnyStaff
+        } else {
+            Self::Roles
+        }
+    }
+}
+
+/// The statuses an operation's extractors answer before its handler runs, added to
+/// what the handler declares: one rule here instead of a line in every handler, so no
+/// operation can leave one out.
+/// - A JSON body (`AppJson`): 400 malformed JSON, 413 over [`BODY_LIMIT`], 415 not
+///   declared as JSON, 422 JSON of the wrong shape.
+/// - A path parameter (`AppPath`): 404, also for a segment that cannot be one.
+/// - A staff session (`Staff`): 401 without one; 403 when roles are checked, and on
+///   POST, PUT and DELETE for a missing or wrong `X-CSRF-Token`.
+///
+/// 405 (`method_not_allowed_fallback`) answers a method a path has no operation for, so
+/// it belongs to no operation and is stated in the document's description.
+fn document_extractor_statuses(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_path_parameter = path.contains('{');
+        let operations = [
+            (&mut item.get, true),
+            (&mut item.head, true),
+            (&mut item.options, true),
+            (&mut item.put, false),
+            (&mut item.post, false),
+            (&mut item.delete, false),
+            (&mut item.patch, false),
+            (&mut item.trace, true),
+        ];
+        for (operation, safe) in operations {
+            let Some(operation) = operation.as_mut() else { continue };
+            let admits = Admits::of(operation);
+            let mut statuses: Vec<(&str, String)> = Vec::new();
+            if operation.request_body.is_some() {
+                statuses.push(("400", "Malformed JSON".into()));
+                statuses.push(("413", format!("Body larger than {} KiB", BODY_LIMIT / 1024)));
+                statuses.push(("415", "Body not declared as JSON (`Content-Type: application/json`)".into()));
+                statuses.push(("422", "A field is missing, of the wrong type or has a value it may not have".into()));
+            }
+            if has_path_parameter {
+                statuses.push(("404", "Nothing found at this path".into()));
+            }
+            if admits != Admits::Anyone {
+                statuses.push(("401", "No valid staff session".into()));
+                match (admits, safe) {
+                    (Admits::Roles, true) => statuses.push(("403", "The account's roles do not admit this".into())),
+                    (Admits::Roles, false) => statuses.push((
+                        "403",
+                        "The account's roles do not admit this, or `X-CSRF-Token` is missing or wrong".into(),
+                    )),
+                    (_, false) => statuses.push(("403", "`X-CSRF-Token` is missing or wrong".into())),
+                    (_, true) => {}
+                }
+            }
+            for (status, description) in statuses {
+                add_error_response(&mut operation.responses, status, description);
+            }
+        }
+    }
+}
+
+/// Adds `status` with the error body unless the handler declared it; a declared one
+/// without a description gets this one.
+fn add_error_response(responses: &mut Responses, status: &str, description: String) {
+    match responses.responses.entry(status.to_owned()) {
+        Entry::Occupied(mut declared) => {
+            if let RefOr::T(response) = declared.get_mut() {
+                if response.description.is_empty() {
+                    response.description = description;
+                }
+            }
+        }
+        Entry::Vacant(missing) => {
+            let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+            missing.insert(RefOr::T(
+                ResponseBuilder::new().description(description).content("application/json", body).build(),
+            ));
+        }
+    }
 }
 
 /// The whole application: API, OpenAPI document and the browser app.

@@ -14,6 +14,7 @@ mod openapi;
 mod privacy;
 mod reference_page;
 mod reports;
+mod schemathesis;
 mod staff_api;
 mod staff_browser;
 mod submissions;

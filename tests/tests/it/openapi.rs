@@ -78,6 +78,9 @@ async fn nonsense_parameters_get_the_one_error_body_on_every_route() {
         let response = admin.send(method.parse().unwrap(), &concrete, body.as_ref()).await;
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
+        if doc["paths"][&path][method.to_lowercase()]["responses"].get(status.to_string()).is_none() {
+            wrong.push(format!("{method} {concrete}: {status} is not documented"));
+        }
         if (400..500).contains(&status) {
             let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             let error = &body["error"];
@@ -86,5 +89,61 @@ async fn nonsense_parameters_get_the_one_error_body_on_every_route() {
             }
         }
     }
-    assert!(wrong.is_empty(), "4xx answers without the error body:\n{}", wrong.join("\n"));
+    assert!(wrong.is_empty(), "undocumented statuses or 4xx answers without the error body:\n{}", wrong.join("\n"));
+}
+
+/// Every operation with a JSON body answers a body that is not JSON 400, one not
+/// declared as JSON 415 and one over 64 KiB 413, each documented; every staff
+/// operation answers no session 401, documented.
+#[tokio::test]
+async fn extractor_rejections_are_answered_and_documented() {
+    let app = TestApp::spawn(Engine::Sqlite).await.unwrap();
+    let org = app.demo_org().await;
+    let admin = app.staff("platform@example.org", instruments::wire::staff::Role::PlatformAdmin, None).await;
+    let doc: Value = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let oversized = format!("{{\"pad\":\"{}\"}}", "x".repeat(64 * 1024));
+    let bodies: [(&str, String, u16); 3] = [
+        ("application/json", "not json".into(), 400),
+        ("text/plain", "{}".into(), 415),
+        ("application/json", oversized, 413),
+    ];
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let documented = |status: u16| operation["responses"].get(status.to_string()).is_some();
+            let url = app.url(&concrete(path, org));
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            if operation.get("requestBody").is_some() {
+                for (content_type, body, expected) in &bodies {
+                    let response = admin
+                        .http
+                        .request(method.clone(), &url)
+                        .header("x-csrf-token", &admin.csrf)
+                        .header("content-type", *content_type)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = response.status().as_u16();
+                    if status != *expected || !documented(status) {
+                        let documented = documented(status);
+                        wrong.push(format!(
+                            "{method} {path}, {content_type}: {status} (want {expected}), documented: {documented}"
+                        ));
+                    }
+                }
+            }
+            let admits = operation["description"].as_str().or(operation["summary"].as_str()).unwrap_or("");
+            if !admits.rsplit_once("Admits:").is_some_and(|(_, who)| who.trim_start().starts_with("anyone")) {
+                let status = app.http.request(method.clone(), &url).send().await.unwrap().status().as_u16();
+                if status != 401 || !documented(401) {
+                    wrong.push(format!(
+                        "{method} {path} without a session: {status} (want 401), documented: {}",
+                        documented(401)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "extractor rejections not answered as documented:\n{}", wrong.join("\n"));
 }
