@@ -20,7 +20,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  setup              install missing tools (apt packages, wasm-bindgen-cli, wasm-opt, schemathesis);
+  setup              install missing tools (apt packages, wasm-bindgen-cli, wasm-opt, schemathesis, aiosmtpd);
                      fast when present
   build-app [--dev]  build the respondent page and the staff app into app/dist (--dev: debug, no wasm-opt)
   size [--check]     build the app, then the respondent page's gzip -9 weight vs the 185,000-byte budget

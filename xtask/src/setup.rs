@@ -25,6 +25,9 @@ const MIN_WASM_OPT: u32 = 116;
 /// schemathesis fuzzes the API from its OpenAPI document (tests/tests/it/schemathesis.rs).
 /// Pinned: the test uses its v4 CLI, and its checks grow stricter from release to release.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// aiosmtpd is the real SMTP server the mail tests start (tests/tests/it/mail.rs); it
+/// lives in the same venv, whose python the tests get as XINAN_PYTHON.
+const AIOSMTPD_VERSION: &str = "1.4.6";
 const CHROMIUM_NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
 
 pub struct Tools {
@@ -97,7 +100,7 @@ pub fn setup(ws: &Workspace) -> Result<Tools> {
     if find_wasm_opt().is_none() {
         install_wasm_opt()?;
     }
-    if find_schemathesis().is_none() {
+    if find_schemathesis().is_none() || test_python().is_none() {
         install_schemathesis()?;
     }
     let tools = find(ws)?;
@@ -339,7 +342,19 @@ fn install_wasm_opt() -> Result {
 /// A venv of its own, named by version: no other Python package can break it, pip needs
 /// no `--user` or `--break-system-packages`, and a new pin gets a new venv.
 fn schemathesis_venv() -> PathBuf {
-    tools_dir().join(format!("schemathesis-{SCHEMATHESIS_VERSION}"))
+    tools_dir().join(format!("schemathesis-{SCHEMATHESIS_VERSION}-aiosmtpd-{AIOSMTPD_VERSION}"))
+}
+
+/// The venv's python, which has aiosmtpd, when the venv is complete.
+pub fn test_python() -> Option<PathBuf> {
+    let python = schemathesis_venv().join("bin").join("python");
+    let has = Command::new(&python)
+        .args(["-c", "import aiosmtpd, schemathesis"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    has.then_some(python)
 }
 
 /// SCHEMATHESIS as given, else our venv's or PATH's if it is the pinned version.
@@ -380,7 +395,8 @@ fn install_schemathesis() -> Result {
     util::run(
         Command::new(venv.join("bin").join("python"))
             .args(["-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--quiet"])
-            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
+            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
+            .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}")),
     )
 }
 

@@ -113,7 +113,8 @@ fn native_tests(ws: &Workspace, tools: &Tools, postgres: &Postgres) -> Result {
         .env("XINAN_DIST", ws.dist_dir())
         .env("CHROMEDRIVER", tools.chromedriver()?)
         .env("CHROMIUM", tools.chromium()?)
-        .env("SCHEMATHESIS", tools.schemathesis()?);
+        .env("SCHEMATHESIS", tools.schemathesis()?)
+        .env("XINAN_PYTHON", setup::test_python().ok_or("the test venv has no aiosmtpd: run `cargo xtask setup`")?);
     match postgres {
         Postgres::Url(url) => cmd.env("TEST_POSTGRES_URL", url).env_remove("XINAN_SKIP_POSTGRES"),
         Postgres::Skip(_) => cmd.env_remove("TEST_POSTGRES_URL").env("XINAN_SKIP_POSTGRES", "1"),

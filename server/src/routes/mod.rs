@@ -158,7 +158,9 @@ impl Admits {
 /// operation can leave one out.
 /// - A JSON body (`AppJson`): 400 malformed JSON, 413 over [`BODY_LIMIT`], 415 not
 ///   declared as JSON, 422 JSON of the wrong shape.
-/// - A path parameter (`AppPath`): 404, also for a segment that cannot be one.
+/// - A path parameter (`AppPath`): 404, also for a segment that cannot be one (or is
+///   not UTF-8); 422 `invalid_text` for one holding control characters.
+/// - A slow body: 408 (the body-read timeout).
 /// - A staff session (`Staff`): 401 without one; 403 when roles are checked, and on
 ///   POST, PUT and DELETE for a missing or wrong `X-CSRF-Token`.
 ///
@@ -186,9 +188,11 @@ fn document_extractor_statuses(doc: &mut utoipa::openapi::OpenApi) {
                 statuses.push(("413", format!("Body larger than {} KiB", BODY_LIMIT / 1024)));
                 statuses.push(("415", "Body not declared as JSON (`Content-Type: application/json`)".into()));
                 statuses.push(("422", "A field is missing, of the wrong type or has a value it may not have".into()));
+                statuses.push(("408", "The body was not sent in time (slow clients are cut off)".into()));
             }
             if has_path_parameter {
                 statuses.push(("404", "Nothing found at this path".into()));
+                statuses.push(("422", "A path segment holds control characters (`invalid_text`)".into()));
             }
             if admits != Admits::Anyone {
                 statuses.push(("401", "No valid staff session".into()));
