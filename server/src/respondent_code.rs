@@ -4,7 +4,7 @@ use rand::Rng;
 
 /// Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or copied by
 /// hand is not misread.
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// A fresh random code of 8 characters (40 bits).
 pub fn generate() -> String {

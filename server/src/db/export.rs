@@ -56,19 +56,18 @@ async fn write(
     }
     out.push_str("\r\n");
 
-    let (first, last): (Option<i64>, Option<i64>) =
-        sqlx::query_as("SELECT MIN(id), MAX(id) FROM submissions WHERE campaign_id = $1")
-            .bind(campaign.id)
-            .fetch_one(store.pool())
-            .await?;
-    let (Some(first), Some(last)) = (first, last) else {
-        let _ = tx.send(Ok(Bytes::from(out))).await;
-        return Ok(());
-    };
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submissions WHERE campaign_id = $1")
+        .bind(campaign.id)
+        .fetch_one(store.pool())
+        .await?;
     let _ = tx.send(Ok(Bytes::from(std::mem::take(&mut out)))).await;
-    // Ranges of ids rendered by up to three tasks at once, sent on in order: the
-    // database and the formatting use every core, and at most three ranges are held.
-    let ranges = (first..=last).step_by(RANGE as usize).map(move |lo| (lo, (lo + RANGE - 1).min(last)));
+    if count == 0 {
+        return Ok(());
+    }
+    // Ranges of respondent codes rendered by up to three tasks at once, sent on in
+    // order: the database and the formatting use every core, and at most three ranges
+    // are held.
+    let ranges = code_ranges(count);
     let mut rendered = futures_util::stream::iter(ranges)
         .map(|(lo, hi)| tokio::spawn(render_range(store.clone(), campaign.clone(), lo, hi)))
         .buffered(3);
@@ -81,14 +80,34 @@ async fn write(
     Ok(())
 }
 
-/// Submission ids per rendered range.
+/// Submissions per rendered range, on average.
 const RANGE: i64 = 8192;
 
-/// The CSV lines of the campaign's submissions with ids in `lo..=hi`, as one string
-/// the database builds itself (JSON answers picked apart, text quoted, lines joined):
-/// a row per range instead of a row per submission, because the driver's cost per row
-/// is what bounded the export.
-async fn render_range(store: Store, campaign: Campaign, lo: i64, hi: i64) -> anyhow::Result<Bytes> {
+/// Half-open ranges `[lo, hi)` of respondent codes covering every code, by the first
+/// one or two characters: about [`RANGE`] submissions each, since codes are random.
+///
+/// Lines go out in the order of the respondent code, which is random, and never in
+/// the order submissions arrived: ids follow arrival, and a flagged submission's case
+/// keeps the second it was raised, so rows in id order would bracket the time of
+/// every unflagged submission between two flagged ones.
+fn code_ranges(count: i64) -> Vec<(String, String)> {
+    let alphabet = crate::respondent_code::ALPHABET.iter().map(|b| char::from(*b));
+    let prefixes: Vec<String> = if count <= 32 * RANGE {
+        alphabet.map(String::from).collect()
+    } else {
+        alphabet
+            .flat_map(|a| crate::respondent_code::ALPHABET.iter().map(move |b| format!("{a}{}", char::from(*b))))
+            .collect()
+    };
+    // `~` sorts after every code character in byte order (the ranges compare bytes).
+    prefixes.into_iter().map(|p| (p.clone(), format!("{p}~"))).collect()
+}
+
+/// The CSV lines of the campaign's submissions with respondent codes in `lo..hi`, as
+/// one string the database builds itself (JSON answers picked apart, text quoted,
+/// lines joined): a row per range instead of a row per submission, because the
+/// driver's cost per row is what bounded the export.
+async fn render_range(store: Store, campaign: Campaign, lo: String, hi: String) -> anyhow::Result<Bytes> {
     let sql = range_sql(&campaign, store.backend);
     let mut query = sqlx::query_scalar::<_, Option<String>>(&sql).bind(campaign.id).bind(lo).bind(hi);
     for attribute in &campaign.cohort {
@@ -98,7 +117,7 @@ async fn render_range(store: Store, campaign: Campaign, lo: i64, hi: i64) -> any
     Ok(Bytes::from(lines.map(|l| l + "\r\n").unwrap_or_default()))
 }
 
-/// The query of [`render_range`] for one engine: `$1` campaign, `$2`–`$3` id range,
+/// The query of [`render_range`] for one engine: `$1` campaign, `$2`–`$3` code range,
 /// `$4…` cohort attribute ids.
 fn range_sql(campaign: &Campaign, backend: Backend) -> String {
     let postgres = backend == Backend::Postgres;
@@ -157,13 +176,15 @@ fn range_sql(campaign: &Campaign, backend: Backend) -> String {
         parts.push(format!("COALESCE({}, '')", quoted(&format!("r{position}.band"))));
     }
     let line = parts.join(" || ',' || ");
-    let join_lines = if postgres {
-        "string_agg(line, E'\\r\\n' ORDER BY id)".to_owned()
+    // Codes compared and ordered as bytes on both engines (SQLite's default; the "C"
+    // collation on PostgreSQL, whose index `submissions_by_campaign_code` matches).
+    let (code, join_lines) = if postgres {
+        ("s.respondent_code COLLATE \"C\"", "string_agg(line, E'\\r\\n' ORDER BY code)")
     } else {
-        "group_concat(line, char(13) || char(10) ORDER BY id)".to_owned()
+        ("s.respondent_code", "group_concat(line, char(13) || char(10) ORDER BY code)")
     };
     format!(
-        "SELECT {join_lines} FROM (SELECT s.id AS id, {line} AS line FROM submissions s{joins}
-         WHERE s.campaign_id = $1 AND s.id >= $2 AND s.id <= $3) lines"
+        "SELECT {join_lines} FROM (SELECT {code} AS code, {line} AS line FROM submissions s{joins}
+         WHERE s.campaign_id = $1 AND {code} >= $2 AND {code} < $3) lines"
     )
 }

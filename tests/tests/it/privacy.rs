@@ -5,7 +5,11 @@ use xinan_tests::{on_both_databases, TestApp};
 
 use crate::support::submission;
 
-on_both_databases!(stored_rows_hold_no_identifying_columns, responses_are_never_cached);
+on_both_databases!(
+    stored_rows_hold_no_identifying_columns,
+    responses_are_never_cached,
+    the_raw_export_does_not_list_submissions_in_the_order_they_arrived,
+);
 
 /// Adding a column to these tables must be a conscious decision: this test lists
 /// exactly what may be stored. No address, user agent, cookie or time of day.
@@ -100,4 +104,31 @@ async fn pages_carry_a_strict_content_security_policy() {
     assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval';"), "{policy}");
     assert!(!policy.contains("unsafe-inline"), "{policy}");
     assert_eq!(response.headers()["x-frame-options"], "DENY");
+}
+
+/// Cases keep the second a flag was raised; rows in arrival order would bracket the
+/// time of every submission between two flagged ones. The export is in respondent-code
+/// order, which is random.
+async fn the_raw_export_does_not_list_submissions_in_the_order_they_arrived(app: TestApp) {
+    let org = app.demo_org().await;
+    let admin = app.staff("admin@example.org", instruments::wire::staff::Role::OrgAdmin, Some(org)).await;
+    let campaigns = format!("/api/v1/organizations/{org}/campaigns");
+    assert_eq!(admin.post(&campaigns, &crate::support::campaign_spec("ORDER", "coded")).await.status(), 201);
+    let codes = admin.post(&format!("{campaigns}/ORDER/access-codes"), &serde_json::json!({"count": 24})).await;
+    let codes: serde_json::Value = codes.json().await.unwrap();
+    let mut arrived = Vec::new();
+    for code in codes.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_owned()) {
+        let mut body = crate::support::phq9_submission();
+        body["access_code"] = serde_json::json!(code);
+        assert_eq!(app.post_json("/api/v1/campaigns/ORDER/submissions", &body).await.status(), 201);
+        arrived.push(code);
+    }
+    let csv = admin.get("/api/v1/reports/campaigns/ORDER/responses.csv").await.text().await.unwrap();
+    let exported: Vec<String> =
+        csv.lines().skip(1).map(|line| line.split(',').nth(1).unwrap().trim_matches('"').to_owned()).collect();
+    let mut sorted = arrived.clone();
+    sorted.sort();
+    assert_eq!(exported, sorted, "rows in respondent-code order");
+    // 24 random codes arrive in sorted order with probability 1/24!.
+    assert_ne!(exported, arrived, "rows not in arrival order");
 }
