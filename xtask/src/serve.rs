@@ -31,6 +31,13 @@ pub fn run(ws: &Workspace, profile: Profile, serve_args: &[String]) -> Result {
     );
     let mut serve = ws.command(&bin);
     serve.arg("serve").args(serve_args).env("XINAN_DIST", &dist);
+    // A local demo has no mail relay: show invitation links to the inviter instead.
+    let has_mail =
+        serve_args.iter().any(|a| a.starts_with("--smtp-url")) || util::env_nonempty("XINAN_SMTP_URL").is_some();
+    if !has_mail {
+        println!("No --smtp-url: invitation links are shown to the admin who invites (--invitation-links).");
+        serve.arg("--invitation-links");
+    }
     eprintln!("$ {}", util::show(&serve));
     // exec: Ctrl-C then reaches the server directly and no xtask process lingers.
     use std::os::unix::process::CommandExt as _;
