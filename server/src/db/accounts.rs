@@ -57,6 +57,10 @@ struct InvitationRow {
     expires_at: i64,
 }
 
+/// An invitation with its organization's name, by token (`$1`).
+const INVITATION_SELECT: &str = "SELECT i.organization_id, o.name AS organization_name, i.email, i.role, i.expires_at
+     FROM invitations i JOIN organizations o ON o.id = i.organization_id WHERE i.token_hash = $1";
+
 impl TryFrom<InvitationRow> for PendingInvitation {
     type Error = DbError;
 
@@ -259,15 +263,12 @@ impl Store {
     /// # Errors
     /// On database failure, or a stored role that is unknown.
     pub async fn pending_invitation(&self, token_hash: &str, now: i64) -> Result<Option<PendingInvitation>, DbError> {
-        let row: Option<InvitationRow> = sqlx::query_as(
-            "SELECT i.organization_id, o.name AS organization_name, i.email, i.role, i.expires_at
-             FROM invitations i JOIN organizations o ON o.id = i.organization_id
-             WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<InvitationRow> =
+            sqlx::query_as(&format!("{INVITATION_SELECT} AND i.accepted_at IS NULL AND i.expires_at > $2"))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(PendingInvitation::try_from).transpose()
     }
 
@@ -351,13 +352,7 @@ async fn use_invitation(
     if used.rows_affected() != 1 {
         return Ok(None);
     }
-    let row: InvitationRow = sqlx::query_as(
-        "SELECT i.organization_id, o.name AS organization_name, i.email, i.role, i.expires_at
-         FROM invitations i JOIN organizations o ON o.id = i.organization_id WHERE i.token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_one(&mut **tx)
-    .await?;
+    let row: InvitationRow = sqlx::query_as(INVITATION_SELECT).bind(token_hash).fetch_one(&mut **tx).await?;
     Ok(Some(row.try_into()?))
 }
 
