@@ -140,11 +140,42 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|err| {
         let field = err.path().to_string();
         let inner = err.into_inner();
+        // serde_json calls `null` or `{}` where an enum is expected a syntax error
+        // ("expected value"): if the body is well-formed JSON, the fault is the field.
+        let well_formed = || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
         match inner.classify() {
             serde_json::error::Category::Data => {
                 ApiError::invalid("invalid_field", if field == "." { String::new() } else { field }, inner.to_string())
             }
+            serde_json::error::Category::Syntax if well_formed() => ApiError::invalid(
+                "invalid_field",
+                if field == "." { String::new() } else { field },
+                "this field has a value of the wrong type",
+            ),
             _ => ApiError::MalformedJson(inner.to_string()),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_422_naming_it() {
+        for body in [&br#"{"name":"x","kind":null}"#[..], br#"{"name":"x","kind":{}}"#, br#"{"name":"x","kind":7}"#] {
+            match parse::<instruments::wire::staff::NewOrganization>(body) {
+                Err(ApiError::Invalid { field, .. }) => assert_eq!(field, "kind", "{}", String::from_utf8_lossy(body)),
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_are_found_where_they_are() {
+        let value: serde_json::Value = serde_json::from_str(r#"{"a":[{"b":"ok"},{"c":"x\u0000"}]}"#).unwrap();
+        assert_eq!(refused_text_at(&value, "").as_deref(), Some("a[1].c"));
+        assert!(!refused_char('\t') && !refused_char('\n') && !refused_char('中'));
+        assert!(refused_char('\u{0}') && refused_char('\u{7f}') && refused_char('\u{85}'));
+    }
 }
