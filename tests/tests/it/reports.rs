@@ -6,6 +6,8 @@
 //! 9 (3) is suppressed and grade 8 with it (else 25 − 12 − 10 would give it away).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use instruments::wire::staff::Role;
 use instruments::wire::{ClientScore, InstrumentAnswers};
@@ -16,11 +18,12 @@ use server::db::bulk::Synthetic;
 use server::db::{MAX_COHORT_QUESTIONS, MAX_COHORT_VALUES};
 use xinan_tests::{on_both_databases, TestApp};
 
-use crate::support::{campaign_spec, error_of, submit_demo};
+use crate::support::{campaign_spec, error_of, submission, submit_demo};
 
 on_both_databases!(
     campaign_report_matches_hand_computed_figures_and_suppresses_small_grades,
     a_campaign_with_more_cohort_questions_than_reports_protect_quickly_is_refused,
+    submissions_complete_while_heavy_reports_are_still_being_built,
     a_campaign_stored_above_the_cap_still_reports_and_edits_keeping_its_questions,
 );
 
@@ -197,6 +200,54 @@ async fn heavy_campaign(app: &TestApp, admin: &xinan_tests::StaffClient, org: i6
         .collect();
     // Ids far above the ones intake will draw (PostgreSQL's sequence does not see them).
     app.store.bulk_insert(&campaign, 1_000_000, &batch, &server::day::today()).await.unwrap();
+}
+
+async fn submissions_complete_while_heavy_reports_are_still_being_built(app: TestApp) {
+    // Arrange: a campaign above the cap (stored before it existed) still reports, but
+    // its report is long work.
+    let org = app.demo_org().await;
+    let admin = Arc::new(app.staff("admin@school.example", Role::OrgAdmin, Some(org)).await);
+    heavy_campaign(&app, &admin, org, 20).await;
+
+    // Act: more heavy downloads than there are report builders, then, once every one
+    // of them has been let in (each download is audited before it is built), a
+    // submission to another campaign.
+    let reports = 3;
+    let done = Arc::new(AtomicUsize::new(0));
+    let downloads: Vec<_> = (0..reports)
+        .map(|_| {
+            let (admin, done) = (admin.clone(), done.clone());
+            tokio::spawn(async move {
+                let response = admin.get("/api/v1/reports/campaigns/HEAVY?format=csv&lang=en").await;
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                done.fetch_add(1, Ordering::SeqCst);
+                (status, body)
+            })
+        })
+        .collect();
+    loop {
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'report_exported' AND subject = 'report heavy (csv)'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        if audited == reports {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let response = app.post_json("/api/v1/campaigns/DEMO/submissions", &submission()).await;
+
+    // Assert: intake answered while every report was still in flight.
+    assert_eq!(response.status(), 201);
+    assert_eq!(done.load(Ordering::SeqCst), 0, "a report finished before the submission did");
+    for download in downloads {
+        let (status, body) = download.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("PHQ-9"), "{body}");
+    }
 }
 
 async fn a_campaign_stored_above_the_cap_still_reports_and_edits_keeping_its_questions(app: TestApp) {
