@@ -43,6 +43,15 @@ pub struct NewCampaign {
 pub const MIN_GROUP_FLOOR: u32 = 5;
 /// Age below which a guardian's agreement may be asked for.
 pub const GUARDIAN_AGE: u8 = 14;
+/// Most cohort questions a campaign may ask. Every pair of questions is a two-way
+/// table that suppression must protect, so a report's solve grows with the pairs: at
+/// 12 questions it takes tens of milliseconds in release, 0.15 s in the worst
+/// synthetic cohorts measured (`BENCH_ONLY=suppression cargo bench -p server --bench
+/// reports`); at 20 half a second.
+pub const MAX_COHORT_QUESTIONS: usize = 12;
+/// Most allowed values over all cohort questions together: the suppression's exact
+/// elimination has one column per value, so this bounds it whatever the questions.
+pub const MAX_COHORT_VALUES: usize = 200;
 
 /// Why a campaign cannot be created as described. [`CampaignRuleError::field`] names
 /// the request field at fault.
@@ -108,6 +117,10 @@ pub enum CampaignRuleError {
         /// What is wrong.
         message: &'static str,
     },
+    /// More cohort questions, or more values over all of them, than a report can
+    /// protect quickly.
+    #[error("ask at most {MAX_COHORT_QUESTIONS} cohort questions, with at most {MAX_COHORT_VALUES} values in all")]
+    CohortSize,
     /// A date is not `YYYY-MM-DD`, or the campaign closes before it opens.
     #[error("{message}")]
     Dates {
@@ -137,6 +150,7 @@ impl CampaignRuleError {
             Self::TextMissing { field } => (*field).into(),
             Self::NoLocale => "locales".into(),
             Self::Cohort { index, .. } => format!("cohort[{index}]"),
+            Self::CohortSize => "cohort".into(),
             Self::Dates { field, .. } => (*field).into(),
             Self::GroupSize => "min_group_size".into(),
             Self::GuardianWithoutMinors => "guardian_consent".into(),
@@ -154,7 +168,24 @@ impl NewCampaign {
     /// # Errors
     /// The first rule broken.
     pub fn from_spec(organization_id: i64, spec: &CampaignSpec) -> Result<Self, CampaignRuleError> {
-        let new = Self {
+        let new = Self::unchecked(organization_id, spec);
+        new.check()?;
+        Ok(new)
+    }
+
+    /// The edit of the stored campaign `current` that a spec describes, checked by
+    /// [`NewCampaign::check_keeping`] its cohort questions.
+    ///
+    /// # Errors
+    /// The first rule broken.
+    pub fn edit_of(current: &Campaign, spec: &CampaignSpec) -> Result<Self, CampaignRuleError> {
+        let new = Self::unchecked(current.organization_id, spec);
+        new.check_keeping(&current.cohort)?;
+        Ok(new)
+    }
+
+    fn unchecked(organization_id: i64, spec: &CampaignSpec) -> Self {
+        Self {
             organization_id,
             code: spec.code.trim().to_ascii_uppercase(),
             name: spec.name.clone(),
@@ -168,18 +199,31 @@ impl NewCampaign {
             min_group_size: spec.min_group_size,
             consent: spec.consent.clone(),
             guardian_consent: spec.guardian_consent,
-        };
-        new.check()?;
-        Ok(new)
+        }
     }
 
     /// Every rule of a campaign: code, texts for every language, instruments that
     /// exist, speak every language and are validated for every respondent age, cohort
-    /// attributes, dates, group size and guardian consent.
+    /// attributes (no more than reports can protect quickly), dates, group size and
+    /// guardian consent.
     ///
     /// # Errors
     /// The first rule broken.
     pub fn check(&self) -> Result<(), CampaignRuleError> {
+        self.rules(None)
+    }
+
+    /// [`NewCampaign::check`] for an edit that keeps the `stored` cohort questions: a
+    /// campaign stored above the cap on cohort questions (before it existed) keeps
+    /// them, and its other settings can still change; its reports are only slower.
+    ///
+    /// # Errors
+    /// The first rule broken.
+    pub fn check_keeping(&self, stored: &[CohortAttribute]) -> Result<(), CampaignRuleError> {
+        self.rules(Some(stored))
+    }
+
+    fn rules(&self, stored: Option<&[CohortAttribute]>) -> Result<(), CampaignRuleError> {
         let code_ok = (3..=32).contains(&self.code.len())
             && self.code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
         if !code_ok {
@@ -224,6 +268,11 @@ impl NewCampaign {
             if let Some(locale) = self.locales.iter().find(|l| !definition.locales.contains(l)) {
                 return Err(CampaignRuleError::LocaleMissing { index, id: id.clone(), locale: locale.as_str().into() });
             }
+        }
+        let values: usize = self.cohort.iter().map(|a| a.values.len()).sum();
+        let kept = stored.is_some_and(|stored| stored == self.cohort);
+        if !kept && (self.cohort.len() > MAX_COHORT_QUESTIONS || values > MAX_COHORT_VALUES) {
+            return Err(CampaignRuleError::CohortSize);
         }
         for (index, attribute) in self.cohort.iter().enumerate() {
             let cohort = |message| Err(CampaignRuleError::Cohort { index, message });
@@ -438,13 +487,14 @@ impl Store {
         Ok(Saved::Done(id))
     }
 
-    /// Replaces what an administrator decides about an existing campaign. Instruments
-    /// and cohort questions may change only while no submission exists.
+    /// Replaces what an administrator decides about an existing campaign (checked by the
+    /// caller with [`NewCampaign::check_keeping`] its cohort). Instruments and cohort
+    /// questions may change only while no submission exists.
     ///
     /// # Errors
     /// On database failure.
     pub async fn update_campaign(&self, current: &Campaign, new: &NewCampaign) -> Result<Saved, DbError> {
-        new.check().map_err(|e| anyhow!("the campaign breaks a rule: {e}"))?;
+        new.check_keeping(&current.cohort).map_err(|e| anyhow!("the campaign breaks a rule: {e}"))?;
         let same_questions = current.cohort == new.cohort
             && current
                 .instruments
@@ -618,6 +668,28 @@ mod tests {
         let err = with(&["phq9", "who5"], (18, 65)).check().unwrap_err();
         assert_eq!(err.field(), "instruments[1]");
         assert!(err.to_string().contains("zh-Hans"), "{err}");
+    }
+
+    #[test]
+    fn campaigns_ask_no_more_cohort_questions_than_reports_protect_quickly() {
+        let base = with(&["phq9"], (12, 15));
+        let question = |q: usize, values: usize| CohortAttribute {
+            id: format!("q{q}"),
+            label: base.name.clone(),
+            values: (0..values).map(|v| format!("v{v}")).collect(),
+        };
+        let at_cap =
+            NewCampaign { cohort: (0..MAX_COHORT_QUESTIONS).map(|q| question(q, 3)).collect(), ..base.clone() };
+        assert_eq!(at_cap.check(), Ok(()));
+        let over = NewCampaign { cohort: (0..=MAX_COHORT_QUESTIONS).map(|q| question(q, 3)).collect(), ..base.clone() };
+        assert_eq!(over.check().unwrap_err().field(), "cohort");
+        let wide = NewCampaign { cohort: vec![question(0, 150), question(1, 51)], ..base.clone() };
+        assert_eq!(wide.check(), Err(CampaignRuleError::CohortSize));
+        let full = NewCampaign { cohort: vec![question(0, 150), question(1, 50)], ..base };
+        assert_eq!(full.check(), Ok(()));
+        // A campaign stored above the cap before it existed may keep its questions.
+        assert_eq!(over.check_keeping(&over.cohort), Ok(()));
+        assert_eq!(over.check_keeping(&at_cap.cohort), Err(CampaignRuleError::CohortSize));
     }
 
     #[test]

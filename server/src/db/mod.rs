@@ -22,7 +22,10 @@ use crate::config::{Backend, DatabaseUrl};
 
 pub use access_codes::MAX_BATCH as MAX_CODE_BATCH;
 pub use accounts::{Accepted, PendingInvitation};
-pub use campaigns::{instrument_refs, CampaignRuleError, NewCampaign, Saved, GUARDIAN_AGE, MIN_GROUP_FLOOR};
+pub use campaigns::{
+    instrument_refs, CampaignRuleError, NewCampaign, Saved, GUARDIAN_AGE, MAX_COHORT_QUESTIONS, MAX_COHORT_VALUES,
+    MIN_GROUP_FLOOR,
+};
 pub use cases::Changed;
 pub use export::responses_csv;
 pub use submissions::{digest, raised_flags, Inserted, Stored, StoredResult};

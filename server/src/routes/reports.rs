@@ -1,5 +1,8 @@
 //! Population reports: JSON, CSV, XLSX and printable HTML, all rendered from one
 //! `Report` value built from aggregates; and the raw-data export.
+//!
+//! Handlers read what a report needs, then build and render it [`off_runtime`]: the
+//! async workers only ever wait on I/O, so intake never waits behind a report.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +14,7 @@ use axum::Json;
 use instruments::wire::report::{Participation, Report, Scope};
 use instruments::wire::staff::Anonymity;
 use instruments::wire::ErrorBody;
+use tokio::sync::Semaphore;
 
 use super::AppState;
 use crate::access::Permission;
@@ -18,7 +22,7 @@ use crate::auth::Staff;
 use crate::campaign::Campaign;
 use crate::error::ApiError;
 use crate::extract::AppPath;
-use crate::report::campaign::{campaign_report, Inputs, ReportError};
+use crate::report::campaign::{campaign_report, grouping, Inputs, ReportError};
 use crate::report::labels::Lang;
 use crate::report::rollup::{self, Wave};
 
@@ -70,20 +74,47 @@ fn parse_query(raw: Option<&str>) -> Result<Query, ApiError> {
     Ok(query)
 }
 
-/// The report in the format asked for; downloads are written in the audit log.
-async fn render(
+/// Reports are built and rendered on at most this many blocking threads at once. The
+/// work is CPU-bound and, for a campaign with many cohort questions, can take long: on
+/// an async worker it would stall every request that worker serves (submissions
+/// included), and unbounded it could take every blocking thread. More reports wait
+/// for a permit without holding a thread.
+static BUILDERS: Semaphore = Semaphore::const_new(2);
+
+/// Runs `build` (a report's construction and rendering) off the async runtime, on a
+/// blocking thread, after waiting for one of the [`BUILDERS`] permits. The permit goes
+/// with the work, so a client that hangs up frees it only when the work is done.
+async fn off_runtime<T: Send + 'static>(
+    build: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = BUILDERS.acquire().await.map_err(|e| ApiError::Internal(anyhow::anyhow!("report builders: {e}")))?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        build()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("building a report: {e}")))?
+}
+
+/// Writes a download (any format but JSON) in the audit log: before the report is
+/// built, so that the log shows who asked even while it is being made.
+async fn audit_export(
     state: &AppState,
     staff: &Staff,
     organization: Option<i64>,
-    report: Report,
     query: &Query,
     name: &str,
-) -> Result<Response, ApiError> {
-    let lang = query.lang.unwrap_or(Lang::Zh);
+) -> Result<(), ApiError> {
     if query.format != Format::Json {
         let subject = format!("report {name} ({:?})", query.format).to_lowercase();
         state.store.audit(Some(staff.user_id), organization, "report_exported", &subject).await?;
     }
+    Ok(())
+}
+
+/// The report in the format asked for (CPU work: run it [`off_runtime`]).
+fn render(report: Report, query: &Query, name: &str) -> Result<Response, ApiError> {
+    let lang = query.lang.unwrap_or(Lang::Zh);
     let file = |ext: &str| format!("attachment; filename=\"xinan-{name}.{ext}\"");
     Ok(match query.format {
         Format::Json => Json(report).into_response(),
@@ -173,19 +204,25 @@ pub async fn campaign_report_route(
     let query = parse_query(raw.as_deref())?;
     let campaign = state.store.campaign_by_code(&code.to_ascii_uppercase()).await?;
     staff.require(Permission::ManageOrganization(campaign.organization_id))?;
+    grouping(&campaign, &query.by).map_err(report_error)?;
     let (cells, moments) = state.store.report_aggregates(campaign.id).await?;
     let today = crate::day::today();
-    let inputs = Inputs { campaign: &campaign, cells: &cells, moments: &moments, today: today.clone() };
-    let mut report = campaign_report(&inputs, &query.by).map_err(report_error)?;
     let detail = state.store.campaign_detail(&campaign, &today).await?;
-    if campaign.anonymity == Anonymity::Coded {
+    let participation = (campaign.anonymity == Anonymity::Coded).then(|| {
         let (issued, used) = (detail.codes_issued.max(0) as u64, detail.codes_used.max(0) as u64);
-        report.participation =
-            Some(Participation { issued, used, share: (issued > 0).then(|| used as f64 / issued as f64) });
-    }
+        Participation { issued, used, share: (issued > 0).then(|| used as f64 / issued as f64) }
+    });
     let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
-    report.follow_up = Some(state.store.follow_up_figures(campaign.id, overdue_before).await?);
-    render(&state, &staff, Some(campaign.organization_id), report, &query, &campaign.code).await
+    let follow_up = state.store.follow_up_figures(campaign.id, overdue_before).await?;
+    audit_export(&state, &staff, Some(campaign.organization_id), &query, &campaign.code).await?;
+    off_runtime(move || {
+        let inputs = Inputs { campaign: &campaign, cells: &cells, moments: &moments, today };
+        let mut report = campaign_report(&inputs, &query.by).map_err(report_error)?;
+        report.participation = participation;
+        report.follow_up = Some(follow_up);
+        render(report, &query, &campaign.code)
+    })
+    .await
 }
 
 /// Several waves of a screening (`?campaigns=SPRING,AUTUMN`, oldest first, one
@@ -215,11 +252,15 @@ pub async fn trend_report_route(
         return Err(ApiError::invalid("invalid_field", "campaigns", "the waves must belong to one organization"));
     }
     staff.require(Permission::ManageOrganization(org))?;
-    let campaigns: Vec<&Campaign> = campaigns.iter().collect();
-    let aggregates = aggregates_of(&state, &campaigns).await?;
+    let aggregates = aggregates_of(&state, &campaigns.iter().collect::<Vec<_>>()).await?;
     let today = crate::day::today();
-    let report = rollup::trend_report(&waves(&campaigns, &aggregates, "wave", None, &today), org, today.clone());
-    render(&state, &staff, Some(org), report, &query, "trend").await
+    audit_export(&state, &staff, Some(org), &query, "trend").await?;
+    off_runtime(move || {
+        let campaigns: Vec<&Campaign> = campaigns.iter().collect();
+        let report = rollup::trend_report(&waves(&campaigns, &aggregates, "wave", None, &today), org, today.clone());
+        render(report, &query, "trend")
+    })
+    .await
 }
 
 /// An organization's campaigns, one row each, with critical-flag counts. Admits:
@@ -240,13 +281,18 @@ pub async fn organization_report_route(
     staff.require(Permission::ManageOrganization(org))?;
     let organization = state.store.organization(org).await?;
     let owned = state.store.campaigns_of(org).await?;
-    let campaigns: Vec<&Campaign> = owned.iter().rev().collect();
-    let aggregates = aggregates_of(&state, &campaigns).await?;
+    let aggregates = aggregates_of(&state, &owned.iter().rev().collect::<Vec<_>>()).await?;
     let today = crate::day::today();
-    let scope = Scope::Organization { id: organization.id, name: organization.name.clone() };
-    let rows = waves(&campaigns, &aggregates, "campaign", None, &today);
-    let report = rollup::rollup_report(scope, &rows, false, today.clone());
-    render(&state, &staff, Some(org), report, &query, &format!("organization-{org}")).await
+    let name = format!("organization-{org}");
+    audit_export(&state, &staff, Some(org), &query, &name).await?;
+    off_runtime(move || {
+        let campaigns: Vec<&Campaign> = owned.iter().rev().collect();
+        let scope = Scope::Organization { id: organization.id, name: organization.name.clone() };
+        let rows = waves(&campaigns, &aggregates, "campaign", None, &today);
+        let report = rollup::rollup_report(scope, &rows, false, today.clone());
+        render(report, &query, &name)
+    })
+    .await
 }
 
 /// The district roll-up: each organization's latest campaign, the district total
@@ -290,27 +336,32 @@ pub async fn platform_report_route(
             previous.push((organization.name.clone(), campaign.clone()));
         }
     }
-    let (names, campaigns): (Vec<String>, Vec<&Campaign>) =
-        latest.iter().chain(&previous).map(|(name, campaign)| (name.clone(), campaign)).unzip();
-    let aggregates = aggregates_of(&state, &campaigns).await?;
-    let waves = waves(&campaigns, &aggregates, "organization", Some(&names), &today);
-    let (now, before) = waves.split_at(latest.len());
-    let mut report = rollup::rollup_report(Scope::Platform, now, true, today.clone());
-    let earlier = rollup::rollup_report(Scope::Platform, before, true, today.clone());
-    let previous_rates = earlier
-        .instruments
-        .iter()
-        .filter_map(|s| match s.rows.first().map(|r| &r.cell) {
-            Some(instruments::wire::report::Cell::Shown(f)) => {
-                f.positive.as_ref().map(|p| (s.instrument.clone(), p.share))
-            }
-            _ => None,
-        })
-        .collect();
+    let latest_count = latest.len();
+    let (names, campaigns): (Vec<String>, Vec<Campaign>) = latest.into_iter().chain(previous).unzip();
+    let aggregates = aggregates_of(&state, &campaigns.iter().collect::<Vec<_>>()).await?;
     let coverage = (issued > 0).then(|| used as f64 / issued as f64);
     let within = (raised > 0).then(|| acknowledged as f64 / raised as f64);
-    report.headline = Some(rollup::headline(&report, coverage, within, &previous_rates));
-    render(&state, &staff, None, report, &query, "district").await
+    audit_export(&state, &staff, None, &query, "district").await?;
+    off_runtime(move || {
+        let campaigns: Vec<&Campaign> = campaigns.iter().collect();
+        let waves = waves(&campaigns, &aggregates, "organization", Some(&names), &today);
+        let (now, before) = waves.split_at(latest_count);
+        let mut report = rollup::rollup_report(Scope::Platform, now, true, today.clone());
+        let earlier = rollup::rollup_report(Scope::Platform, before, true, today.clone());
+        let previous_rates = earlier
+            .instruments
+            .iter()
+            .filter_map(|s| match s.rows.first().map(|r| &r.cell) {
+                Some(instruments::wire::report::Cell::Shown(f)) => {
+                    f.positive.as_ref().map(|p| (s.instrument.clone(), p.share))
+                }
+                _ => None,
+            })
+            .collect();
+        report.headline = Some(rollup::headline(&report, coverage, within, &previous_rates));
+        render(report, &query, "district")
+    })
+    .await
 }
 
 /// Raw data of a campaign, one CSV line per submission with every answer, streamed:

@@ -112,7 +112,7 @@ pub async fn update_campaign(
     if !spec.code.trim().eq_ignore_ascii_case(&current.code) {
         return Err(ApiError::invalid("invalid_field", "code", "a campaign's code cannot change"));
     }
-    let new = NewCampaign::from_spec(org, &spec).map_err(|e| rule_error(&e))?;
+    let new = NewCampaign::edit_of(&current, &spec).map_err(|e| rule_error(&e))?;
     if state.store.update_campaign(&current, &new).await? == Saved::QuestionsFixed {
         return Err(ApiError::conflict(
             "campaign_has_submissions",

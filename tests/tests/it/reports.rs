@@ -5,13 +5,27 @@
 //! PHQ-9 all 1 (total 9); grade 9: 3 × all 0. GAD-7 all 0 throughout. k = 10, so grade
 //! 9 (3) is suppressed and grade 8 with it (else 25 − 12 − 10 would give it away).
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use instruments::wire::staff::Role;
+use instruments::wire::{ClientScore, InstrumentAnswers};
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
 use serde_json::{json, Value};
+use server::db::bulk::Synthetic;
+use server::db::{MAX_COHORT_QUESTIONS, MAX_COHORT_VALUES};
 use xinan_tests::{on_both_databases, TestApp};
 
-use crate::support::submit_demo;
+use crate::support::{campaign_spec, error_of, submission, submit_demo};
 
-on_both_databases!(campaign_report_matches_hand_computed_figures_and_suppresses_small_grades);
+on_both_databases!(
+    campaign_report_matches_hand_computed_figures_and_suppresses_small_grades,
+    a_campaign_with_more_cohort_questions_than_reports_protect_quickly_is_refused,
+    submissions_complete_while_heavy_reports_are_still_being_built,
+    a_campaign_stored_above_the_cap_still_reports_and_edits_keeping_its_questions,
+);
 
 fn close(actual: &Value, expected: f64) {
     let a = actual.as_f64().unwrap_or_else(|| panic!("not a number: {actual}"));
@@ -112,4 +126,147 @@ async fn campaign_report_matches_hand_computed_figures_and_suppresses_small_grad
     assert_eq!(rows[0]["cell"]["n"], 25);
     assert_eq!(rows[0]["cell"]["critical"], 16);
     close(&district["headline"]["positive_rates"]["phq9"], 0.24);
+}
+
+/// A cohort question `id` with `values` values.
+fn question(id: &str, values: usize) -> Value {
+    json!({"id": id, "label": {"zh-Hans": id, "en": id}, "values": (0..values).map(|v| format!("v{v}")).collect::<Vec<_>>()})
+}
+
+async fn a_campaign_with_more_cohort_questions_than_reports_protect_quickly_is_refused(app: TestApp) {
+    // Arrange
+    let org = app.demo_org().await;
+    let admin = app.staff("admin@school.example", Role::OrgAdmin, Some(org)).await;
+    let path = format!("/api/v1/organizations/{org}/campaigns");
+    let mut spec = campaign_spec("WIDE", "anonymous");
+    let questions = |n: usize, values: usize| -> Value { (0..n).map(|q| question(&format!("q{q}"), values)).collect() };
+
+    // Act and assert: one question too many, or too many values in all, is refused…
+    spec["cohort"] = questions(MAX_COHORT_QUESTIONS + 1, 2);
+    let error = error_of(admin.post(&path, &spec).await, 422).await;
+    assert_eq!(error["field"], "cohort", "{error}");
+    assert!(error["message"].as_str().unwrap().contains(&MAX_COHORT_QUESTIONS.to_string()), "{error}");
+    spec["cohort"] = questions(2, MAX_COHORT_VALUES / 2 + 1);
+    assert_eq!(error_of(admin.post(&path, &spec).await, 422).await["field"], "cohort");
+
+    // … and as many as reports protect quickly is fine.
+    spec["cohort"] = questions(MAX_COHORT_QUESTIONS, 2);
+    assert_eq!(admin.post(&path, &spec).await.status(), 201);
+}
+
+/// A campaign stored before the cap on cohort questions existed: `questions` of them
+/// (grade, then 2–4 values each) and 800 respondents spread over them, which leaves
+/// many small groups across the pairs, so its report takes suppression many rounds.
+async fn heavy_campaign(app: &TestApp, admin: &xinan_tests::StaffClient, org: i64, questions: usize) {
+    let spec = campaign_spec("HEAVY", "anonymous");
+    assert_eq!(admin.post(&format!("/api/v1/organizations/{org}/campaigns"), &spec).await.status(), 201);
+    let id = app.store.campaign_by_code("HEAVY").await.unwrap().id;
+    for q in 1..questions {
+        let attribute = question(&format!("q{q}"), 2 + q % 3);
+        sqlx::query(
+            "INSERT INTO cohort_attributes (campaign_id, position, attribute, label, allowed) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(q as i64)
+        .bind(attribute["id"].as_str().unwrap())
+        .bind(attribute["label"].to_string())
+        .bind(attribute["values"].to_string())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let campaign = app.store.campaign_by_code("HEAVY").await.unwrap();
+    assert_eq!(campaign.cohort.len(), questions);
+    let phq9 = campaign.instruments[0];
+    let mut rng = StdRng::seed_from_u64(9);
+    let batch: Vec<Synthetic> = (0..800)
+        .map(|_| {
+            let cohort: BTreeMap<String, String> = campaign
+                .cohort
+                .iter()
+                .map(|a| (a.id.clone(), a.values[rng.random_range(0..a.values.len())].clone()))
+                .collect();
+            let answers: instruments::Answers =
+                phq9.scoring.items.iter().map(|item| (item.clone(), rng.random_range(0..4))).collect();
+            let score = instruments::score(phq9, &answers).unwrap();
+            let result = InstrumentAnswers {
+                instrument: phq9.id.clone(),
+                version: phq9.version.clone(),
+                answers,
+                client_score: ClientScore::of(&score),
+            };
+            Synthetic { cohort, results: vec![result], scores: vec![score] }
+        })
+        .collect();
+    // Ids far above the ones intake will draw (PostgreSQL's sequence does not see them).
+    app.store.bulk_insert(&campaign, 1_000_000, &batch, &server::day::today()).await.unwrap();
+}
+
+async fn submissions_complete_while_heavy_reports_are_still_being_built(app: TestApp) {
+    // Arrange: a campaign above the cap (stored before it existed) still reports, but
+    // its report is long work.
+    let org = app.demo_org().await;
+    let admin = Arc::new(app.staff("admin@school.example", Role::OrgAdmin, Some(org)).await);
+    heavy_campaign(&app, &admin, org, 20).await;
+
+    // Act: more heavy downloads than there are report builders, then, once every one
+    // of them has been let in (each download is audited before it is built), a
+    // submission to another campaign.
+    let reports = 3;
+    let done = Arc::new(AtomicUsize::new(0));
+    let downloads: Vec<_> = (0..reports)
+        .map(|_| {
+            let (admin, done) = (admin.clone(), done.clone());
+            tokio::spawn(async move {
+                let response = admin.get("/api/v1/reports/campaigns/HEAVY?format=csv&lang=en").await;
+                let status = response.status().as_u16();
+                let body = response.text().await.unwrap();
+                done.fetch_add(1, Ordering::SeqCst);
+                (status, body)
+            })
+        })
+        .collect();
+    loop {
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'report_exported' AND subject = 'report heavy (csv)'",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        if audited == reports {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let response = app.post_json("/api/v1/campaigns/DEMO/submissions", &submission()).await;
+
+    // Assert: intake answered while every report was still in flight.
+    assert_eq!(response.status(), 201);
+    assert_eq!(done.load(Ordering::SeqCst), 0, "a report finished before the submission did");
+    for download in downloads {
+        let (status, body) = download.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("PHQ-9"), "{body}");
+    }
+}
+
+async fn a_campaign_stored_above_the_cap_still_reports_and_edits_keeping_its_questions(app: TestApp) {
+    // Arrange
+    let org = app.demo_org().await;
+    let admin = app.staff("admin@school.example", Role::OrgAdmin, Some(org)).await;
+    heavy_campaign(&app, &admin, org, MAX_COHORT_QUESTIONS + 2).await;
+    let path = format!("/api/v1/organizations/{org}/campaigns/HEAVY");
+
+    // Act
+    let report = admin.get_json("/api/v1/reports/campaigns/HEAVY?by=q1&by=q2").await;
+    let mut spec = admin.get_json(&path).await["spec"].clone();
+    spec["name"]["en"] = json!("Renamed");
+    let renamed = admin.send(reqwest::Method::PUT, &path, Some(&spec)).await.status();
+    spec["cohort"].as_array_mut().unwrap().push(question("one_more", 2));
+    let grown = admin.send(reqwest::Method::PUT, &path, Some(&spec)).await;
+
+    // Assert
+    assert_eq!(report["instruments"][0]["rows"][0]["cell"]["n"], 800);
+    assert_eq!(renamed, 200, "other settings still change");
+    assert_eq!(error_of(grown, 422).await["field"], "cohort", "but it may not grow");
 }
