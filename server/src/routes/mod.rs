@@ -52,7 +52,13 @@ pub struct AppState {
     pub settings: Arc<StaffSettings>,
     /// Outgoing mail, when configured.
     pub mailer: Option<Mailer>,
+    /// Reports built at once, off the async runtime (at most [`REPORT_BUILDERS`]).
+    pub report_builders: Arc<tokio::sync::Semaphore>,
 }
+
+/// Reports built at once: each takes a blocking thread and a core, so two leave the
+/// intake's workers free on a two-core machine.
+pub const REPORT_BUILDERS: usize = 2;
 
 impl AppState {
     /// State over a store with the given settings.
@@ -61,7 +67,14 @@ impl AppState {
     /// Mail settings that do not make a mailer.
     pub fn new(store: Store, settings: StaffSettings) -> anyhow::Result<Self> {
         let mailer = settings.mail.as_ref().map(Mailer::new).transpose()?;
-        Ok(Self { store, limiter: Arc::default(), passwords: Arc::default(), settings: Arc::new(settings), mailer })
+        Ok(Self {
+            store,
+            limiter: Arc::default(),
+            passwords: Arc::default(),
+            settings: Arc::new(settings),
+            mailer,
+            report_builders: Arc::new(tokio::sync::Semaphore::new(REPORT_BUILDERS)),
+        })
     }
 }
 

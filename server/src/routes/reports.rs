@@ -14,7 +14,6 @@ use axum::Json;
 use instruments::wire::report::{Participation, Report, Scope};
 use instruments::wire::staff::Anonymity;
 use instruments::wire::ErrorBody;
-use tokio::sync::Semaphore;
 
 use super::AppState;
 use crate::access::Permission;
@@ -74,20 +73,24 @@ fn parse_query(raw: Option<&str>) -> Result<Query, ApiError> {
     Ok(query)
 }
 
-/// Reports are built and rendered on at most this many blocking threads at once. The
-/// work is CPU-bound and, for a campaign with many cohort questions, can take long: on
-/// an async worker it would stall every request that worker serves (submissions
-/// included), and unbounded it could take every blocking thread. More reports wait
-/// for a permit without holding a thread.
-static BUILDERS: Semaphore = Semaphore::const_new(2);
-
 /// Runs `build` (a report's construction and rendering) off the async runtime, on a
-/// blocking thread, after waiting for one of the [`BUILDERS`] permits. The permit goes
-/// with the work, so a client that hangs up frees it only when the work is done.
+/// blocking thread, after waiting for one of the server's report permits
+/// (`AppState::report_builders`). The work is CPU-bound and, for a campaign with many
+/// cohort questions, can take long: on an async worker it would stall every request
+/// that worker serves (submissions included), and unbounded it could take every
+/// blocking thread; more reports wait for a permit without holding a thread. The
+/// permit goes with the work, so a client that hangs up frees it only when the work
+/// is done.
 async fn off_runtime<T: Send + 'static>(
+    state: &AppState,
     build: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let permit = BUILDERS.acquire().await.map_err(|e| ApiError::Internal(anyhow::anyhow!("report builders: {e}")))?;
+    let permit = state
+        .report_builders
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("report builders: {e}")))?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         build()
@@ -215,7 +218,7 @@ pub async fn campaign_report_route(
     let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
     let follow_up = state.store.follow_up_figures(campaign.id, overdue_before).await?;
     audit_export(&state, &staff, Some(campaign.organization_id), &query, &campaign.code).await?;
-    off_runtime(move || {
+    off_runtime(&state, move || {
         let inputs = Inputs { campaign: &campaign, cells: &cells, moments: &moments, today };
         let mut report = campaign_report(&inputs, &query.by).map_err(report_error)?;
         report.participation = participation;
@@ -255,7 +258,7 @@ pub async fn trend_report_route(
     let aggregates = aggregates_of(&state, &campaigns.iter().collect::<Vec<_>>()).await?;
     let today = crate::day::today();
     audit_export(&state, &staff, Some(org), &query, "trend").await?;
-    off_runtime(move || {
+    off_runtime(&state, move || {
         let campaigns: Vec<&Campaign> = campaigns.iter().collect();
         let report = rollup::trend_report(&waves(&campaigns, &aggregates, "wave", None, &today), org, today.clone());
         render(report, &query, "trend")
@@ -285,7 +288,7 @@ pub async fn organization_report_route(
     let today = crate::day::today();
     let name = format!("organization-{org}");
     audit_export(&state, &staff, Some(org), &query, &name).await?;
-    off_runtime(move || {
+    off_runtime(&state, move || {
         let campaigns: Vec<&Campaign> = owned.iter().rev().collect();
         let scope = Scope::Organization { id: organization.id, name: organization.name.clone() };
         let rows = waves(&campaigns, &aggregates, "campaign", None, &today);
@@ -342,7 +345,7 @@ pub async fn platform_report_route(
     let coverage = (issued > 0).then(|| used as f64 / issued as f64);
     let within = (raised > 0).then(|| acknowledged as f64 / raised as f64);
     audit_export(&state, &staff, None, &query, "district").await?;
-    off_runtime(move || {
+    off_runtime(&state, move || {
         let campaigns: Vec<&Campaign> = campaigns.iter().collect();
         let waves = waves(&campaigns, &aggregates, "organization", Some(&names), &today);
         let (now, before) = waves.split_at(latest_count);
