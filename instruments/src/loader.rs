@@ -85,7 +85,8 @@ pub fn load(file: &str, text: &str) -> Result<Definition, LoadError> {
 /// ```
 pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Definition, LoadError> {
     let err = match std::str::from_utf8(bytes) {
-        Ok(text) => return load(file, text),
+        // Editors on Windows often save UTF-8 with a byte-order mark; it is no content.
+        Ok(text) => return load(file, text.strip_prefix('\u{feff}').unwrap_or(text)),
         Err(err) => err,
     };
     let offset = err.valid_up_to();

@@ -281,3 +281,14 @@ fn a_flood_of_invitation_and_sign_in_attempts_keeps_the_server_under_200_mib() {
     );
     assert!(peak < 200 * 1024, "peak RSS {} MiB", peak / 1024);
 }
+
+#[test]
+fn instruments_check_accepts_a_file_saved_with_a_byte_order_mark() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../instruments/library/gad7.json")).unwrap();
+    let path = std::env::temp_dir().join(format!("xinan-bom-{}.json", std::process::id()));
+    std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    let output = xinan(&["instruments", "check", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    assert!(output.status.success(), "{}", stderr(&output));
+}
