@@ -58,6 +58,9 @@ impl Mailer {
             .timeout(Some(SEND_TIMEOUT))
             .build();
         let from = settings.from.parse().context("--mail-from: not an e-mail address")?;
+        if !(settings.public_url.starts_with("https://") || settings.public_url.starts_with("http://")) {
+            anyhow::bail!("--public-url: give the address staff open, e.g. https://xinan.district.example");
+        }
         Ok(Self { transport, from, public_url: settings.public_url.trim_end_matches('/').to_owned() })
     }
 
