@@ -48,12 +48,13 @@ impl Store {
             let (mut first_result, mut first_cohort) = (true, true);
             for (i, s) in chunk.iter().enumerate() {
                 let id = base + i as i64;
-                let receipt = SubmissionReceipt { respondent_code: format!("B{id:09}"), results: s.scores.clone() };
+                let code = synthetic_code(id);
+                let receipt = SubmissionReceipt { respondent_code: code.clone(), results: s.scores.clone() };
                 if i > 0 {
                     subs.push_str(", ");
                 }
                 subs.push_str(&format!(
-                    "({id}, {}, 'B{id:09}', 'bench-{id}', '', {}, '{day}')",
+                    "({id}, {}, '{code}', 'bench-{id}', '', {}, '{day}')",
                     campaign.id,
                     quote(&to_json(&receipt))
                 ));
@@ -100,4 +101,17 @@ impl Store {
 /// A SQL string literal (synthetic data only; never user input).
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A respondent code for synthetic submission `id`: distinct for every id (an odd
+/// multiplier is a bijection modulo 2^50) and spread over the alphabet like random
+/// codes, so the export's code ranges are as even as with real ones.
+fn synthetic_code(id: i64) -> String {
+    let mut n = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15 | 1) & ((1 << 50) - 1);
+    let mut code = [b'0'; 10];
+    for slot in code.iter_mut().rev() {
+        *slot = crate::respondent_code::ALPHABET[(n & 31) as usize];
+        n >>= 5;
+    }
+    String::from_utf8(code.to_vec()).expect("ASCII")
 }
