@@ -53,11 +53,7 @@ impl Application {
         if !assets.has_app() {
             tracing::warn!(?assets, "the browser app is not built: run `cargo xtask build-app`");
         }
-        let router = routes::router(AppState::new(store.clone(), settings.staff)?, assets).layer(
-            tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
-                settings.limits.body_timeout_secs,
-            )),
-        );
+        let router = routes::router(AppState::new(store.clone(), settings.staff)?, assets);
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;

@@ -1,5 +1,5 @@
-//! The accept loop: HTTP/1.1 with a header-read timeout, a cap on open connections
-//! and graceful shutdown. `axum::serve` has no timeouts, so a client sending its
+//! The accept loop: HTTP/1.1 with header- and body-read timeouts, a cap on open
+//! connections and graceful shutdown. `axum::serve` has no timeouts, so a client sending its
 //! headers one byte a minute held a connection (and a file descriptor) forever;
 //! 1,100 such clients made every other request fail with "too many open files".
 
@@ -19,7 +19,7 @@ const RESERVED_FDS: u64 = 128;
 
 /// Connections served at once: the setting, kept below the open-file limit (raised
 /// to the hard limit first).
-pub fn connection_cap(wanted: usize) -> usize {
+fn connection_cap(wanted: usize) -> usize {
     let soft = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
     let fit = usize::try_from(soft.saturating_sub(RESERVED_FDS).max(16)).unwrap_or(usize::MAX);
     wanted.clamp(1, fit)
@@ -36,6 +36,9 @@ pub async fn serve(
     limits: ConnectionLimits,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // A body sent too slowly fails its read, which `AppJson` answers with 408.
+    let router =
+        router.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(limits.body_timeout_secs)));
     let cap = connection_cap(limits.max_connections);
     tracing::info!(max_connections = cap, "connection limits");
     let slots = Arc::new(tokio::sync::Semaphore::new(cap));

@@ -143,31 +143,27 @@ async fn with_mail_the_inviter_learns_nothing_and_only_the_mailbox_can_accept(ap
     assert_eq!(session["memberships"].as_array().unwrap().len(), 2, "{session}");
 }
 
+/// An org admin of the demo organization invites a counselor.
+async fn invite_someone(app: &TestApp) -> reqwest::Response {
+    let org = app.demo_org().await;
+    let admin = app.staff("admin@example.org", Role::OrgAdmin, Some(org)).await;
+    admin
+        .post(
+            &format!("/api/v1/organizations/{org}/invitations"),
+            &json!({"email": "x@example.org", "role": "counselor"}),
+        )
+        .await
+}
+
 async fn a_relay_that_is_down_stores_no_invitation(app: TestApp) {
     let smtp = SmtpServer::start();
     let Some(app) = spawn_with_mail(app.engine, &smtp).await else { return };
     drop(smtp);
-    let org = app.demo_org().await;
-    let admin = app.staff("admin@example.org", Role::OrgAdmin, Some(org)).await;
-    let response = admin
-        .post(
-            &format!("/api/v1/organizations/{org}/invitations"),
-            &json!({"email": "x@example.org", "role": "counselor"}),
-        )
-        .await;
-    assert_eq!(error_of(response, 503).await["code"], "mail_failed");
+    assert_eq!(error_of(invite_someone(&app).await, 503).await["code"], "mail_failed");
     assert_eq!(app.count("invitations").await, 0);
 
     // And a server with neither mail nor links refuses to make links at all.
     let Some(plain) = TestApp::spawn_configured(app.engine, |s| s.staff.invitation_links = false).await else { return };
-    let org = plain.demo_org().await;
-    let admin = plain.staff("admin@example.org", Role::OrgAdmin, Some(org)).await;
-    let response = admin
-        .post(
-            &format!("/api/v1/organizations/{org}/invitations"),
-            &json!({"email": "x@example.org", "role": "counselor"}),
-        )
-        .await;
-    assert_eq!(error_of(response, 409).await["code"], "mail_not_configured");
+    assert_eq!(error_of(invite_someone(&plain).await, 409).await["code"], "mail_not_configured");
     assert_eq!(plain.count("invitations").await, 0);
 }
