@@ -64,8 +64,23 @@ async fn fill(client: &Client, css: &str, text: &str) -> CmdResult<()> {
     at(css, input.send_keys(text).await)
 }
 
+/// Opens `url`. The app navigates by itself after sign-in and sign-out; a `goto`
+/// that lands while such a navigation is under way is aborted by it ("aborted by
+/// navigation"), so it is sent again once the page has moved on.
+async fn goto(client: &Client, url: &str) -> CmdResult<()> {
+    for _ in 0..3 {
+        match client.goto(url).await {
+            Err(fantoccini::error::CmdError::NotW3C(v)) if v.as_str() == Some("aborted by navigation") => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => return other,
+        }
+    }
+    client.goto(url).await
+}
+
 async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) -> CmdResult<()> {
-    client.goto(&app.url("/staff")).await?;
+    goto(client, &app.url("/staff")).await?;
     fill(client, "#sign-in #email", email).await?;
     fill(client, "#sign-in #password", password).await?;
     click(client, "#sign-in-button").await?;
@@ -256,7 +271,7 @@ async fn administrators_read_the_district_and_campaign_reports_and_download_them
 
         // The school's admin: DEMO by grade, from the organization's page.
         sign_in(&client, &app, SCHOOL_ADMIN, PASSWORD).await?;
-        client.goto(&app.url(&format!("/staff/org/{org}"))).await?;
+        goto(&client, &app.url(&format!("/staff/org/{org}"))).await?;
         click(&client, "#reports-link").await?;
         wait_css(&client, "#report-campaign option[value='DEMO']").await?;
         click(&client, "#by-grade").await?;
