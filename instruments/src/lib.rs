@@ -10,6 +10,7 @@
 
 pub mod definition;
 pub mod error;
+pub mod identifiers;
 #[cfg(feature = "library")]
 pub mod library;
 pub mod loader;

@@ -13,6 +13,7 @@ use crate::scoring::{number, Answers, Score};
 
 pub mod report;
 pub mod staff;
+pub mod warning;
 
 pub use staff::{Anonymity, CampaignState};
 

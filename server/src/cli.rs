@@ -42,9 +42,6 @@ enum Command {
         /// Sign staff out after this many minutes without a request.
         #[arg(long, env = "XINAN_SESSION_IDLE_MINUTES", default_value_t = 30)]
         session_idle_minutes: u32,
-        /// A follow-up case still open after this many hours is overdue.
-        #[arg(long, env = "XINAN_OVERDUE_HOURS", default_value_t = 24)]
-        overdue_hours: u32,
         /// Mail relay for invitations: smtp://host:port, smtps://host:port, or
         /// smtp://user:pass@host:587?tls=required (STARTTLS).
         #[arg(long, env = "XINAN_SMTP_URL", requires_all = ["mail_from", "public_url"])]
@@ -231,7 +228,6 @@ pub fn main() -> ExitCode {
             dist,
             secure_cookies,
             session_idle_minutes,
-            overdue_hours,
             smtp_url,
             mail_from,
             public_url,
@@ -249,7 +245,6 @@ pub fn main() -> ExitCode {
             let staff = StaffSettings {
                 secure_cookies,
                 session_idle_secs: i64::from(session_idle_minutes) * 60,
-                overdue_after_secs: i64::from(overdue_hours) * 3600,
                 mail,
                 invitation_links,
             };

@@ -110,8 +110,6 @@ pub struct StaffSettings {
     pub secure_cookies: bool,
     /// A session ends after this many seconds without a request.
     pub session_idle_secs: i64,
-    /// A case still `open` this many seconds after it was raised is overdue.
-    pub overdue_after_secs: i64,
     /// Mail for invitations; without it invitations are refused unless
     /// `invitation_links` is set.
     pub mail: Option<MailSettings>,
@@ -123,13 +121,7 @@ pub struct StaffSettings {
 
 impl Default for StaffSettings {
     fn default() -> Self {
-        Self {
-            secure_cookies: false,
-            session_idle_secs: 30 * 60,
-            overdue_after_secs: 24 * 3600,
-            mail: None,
-            invitation_links: false,
-        }
+        Self { secure_cookies: false, session_idle_secs: 30 * 60, mail: None, invitation_links: false }
     }
 }
 

@@ -148,6 +148,26 @@ impl From<crate::auth::password::Busy> for ApiError {
     }
 }
 
+impl From<crate::followup::FollowUpError> for ApiError {
+    fn from(err: crate::followup::FollowUpError) -> Self {
+        use crate::followup::FollowUpError as E;
+        let message = err.to_string();
+        match err {
+            E::InvalidField { field, .. } => Self::Invalid { code: "invalid_field", field, message },
+            E::Required { field } => Self::Invalid { code: "field_required", field, message },
+            E::Identifying { field, .. } => Self::Invalid { code: "identifying_text", field, message },
+            E::UnknownLevel { field, .. } => Self::Invalid { code: "unknown_level", field, message },
+            E::LevelInUse { .. } => Self::Conflict { code: "level_in_use", field: Some("levels".into()), message },
+            E::InvalidTransition { .. } => {
+                Self::Conflict { code: "invalid_transition", field: Some("to".into()), message }
+            }
+            E::Finished(_) => Self::Conflict { code: "case_finished", field: None, message },
+            E::AlreadySet { field } => Self::Conflict { code: "already_set", field: Some(field), message },
+            E::Stale => Self::Conflict { code: "case_changed", field: None, message },
+        }
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {

@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod followup;
 pub mod interop;
 pub mod mail;
 pub mod report;

@@ -149,7 +149,8 @@ pub async fn confirm_invitation(token: &str) -> Result<(), ApiClientError> {
 
 /// `GET /api/v1/organizations/{org}/cases`, in the server's order.
 pub async fn cases(org: i64) -> Result<Vec<CaseSummary>, ApiClientError> {
-    get(&format!("/api/v1/organizations/{org}/cases")).await
+    let queue: instruments::wire::staff::CaseQueue = get(&format!("/api/v1/organizations/{org}/cases")).await?;
+    Ok(queue.cases)
 }
 
 /// `GET /api/v1/cases/{id}`.

@@ -27,6 +27,7 @@ pub fn state_name(state: CaseState) -> StaffPick {
         CaseState::Contacted => |s| s.case_contacted,
         CaseState::Referred => |s| s.case_referred,
         CaseState::Closed => |s| s.case_closed,
+        CaseState::Lifted => |s| s.case_lifted,
     }
 }
 
@@ -171,13 +172,13 @@ fn event_form(id: i64, current: CaseState, reload: Callback<()>) -> impl IntoVie
     let note = RwSignal::new(String::new());
     let outcome = RwSignal::new(String::new());
     let error = FormError::new();
-    let needs_outcome = move || matches!(to.get(), CaseState::Closed | CaseState::Referred);
+    let needs_outcome = move || to.get().is_finished();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.clear();
         let outcome_text = outcome.get_untracked().trim().to_owned();
         let state = to.get_untracked();
-        if matches!(state, CaseState::Closed | CaseState::Referred) && outcome_text.is_empty() {
+        if state.is_finished() && outcome_text.is_empty() {
             error.local("outcome", |s| s.outcome_required);
             return;
         }

@@ -330,21 +330,36 @@ pub enum CaseState {
     Acknowledged,
     /// The respondent was reached (through the school for coded campaigns).
     Contacted,
-    /// Handed to a service; final.
+    /// Referred to a service (a referral is recorded); visits go on until closed.
     Referred,
     /// Finished, with an outcome; final.
     Closed,
+    /// Lifted (解除) after a re-check, with the reason; final.
+    Lifted,
 }
 
 impl CaseState {
     /// States reachable from this one.
     pub fn next(self) -> &'static [CaseState] {
         match self {
-            Self::Open => &[Self::Acknowledged, Self::Contacted, Self::Referred, Self::Closed],
-            Self::Acknowledged => &[Self::Contacted, Self::Referred, Self::Closed],
-            Self::Contacted => &[Self::Referred, Self::Closed],
-            Self::Referred | Self::Closed => &[],
+            Self::Open => &[Self::Acknowledged, Self::Contacted, Self::Closed, Self::Lifted],
+            Self::Acknowledged => &[Self::Contacted, Self::Closed, Self::Lifted],
+            Self::Contacted => &[Self::Closed, Self::Lifted],
+            Self::Referred => &[Self::Closed, Self::Lifted],
+            Self::Closed | Self::Lifted => &[],
         }
+    }
+
+    /// Closed or lifted: nothing more is done.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Closed | Self::Lifted)
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Acknowledged, Self::Contacted, Self::Referred, Self::Closed, Self::Lifted]
+            .into_iter()
+            .find(|state| state.as_str() == s)
     }
 
     /// The wire name.
@@ -355,6 +370,7 @@ impl CaseState {
             Self::Contacted => "contacted",
             Self::Referred => "referred",
             Self::Closed => "closed",
+            Self::Lifted => "lifted",
         }
     }
 }
@@ -401,8 +417,18 @@ pub struct CaseSummary {
     pub state: CaseState,
     /// When the case was raised.
     pub opened_at: i64,
-    /// Still open after the overdue limit.
+    /// Warning level id (see `GET /api/v1/platform/warning-levels`).
+    pub level: String,
+    /// When first contact is due: the current level's deadline after it was set.
+    pub due_at: i64,
+    /// When first contact (an interview or the `contacted` state) was recorded.
+    pub first_contact_at: Option<i64>,
+    /// Unfinished and first contact not recorded by `due_at`.
     pub overdue: bool,
+    /// The next follow-up visit (回访), if planned.
+    pub next_visit_on: Option<String>,
+    /// Unfinished and the planned visit's day has passed.
+    pub visit_late: bool,
 }
 
 /// One change of a case.
@@ -429,8 +455,30 @@ pub struct CaseEvent {
 pub struct CaseDetail {
     /// As in the queue.
     pub case: CaseSummary,
-    /// Changes, oldest first.
+    /// State changes, oldest first.
     pub events: Vec<CaseEvent>,
+    /// Levels, oldest first; the first is the one the screening opened.
+    pub level_changes: Vec<super::warning::LevelChange>,
+    /// Interviews, oldest first.
+    pub interviews: Vec<super::warning::Interview>,
+    /// Referrals, oldest first.
+    pub referrals: Vec<super::warning::Referral>,
+    /// Follow-up visits, oldest first.
+    pub visits: Vec<super::warning::Visit>,
+}
+
+/// `GET /api/v1/organizations/{org}/cases`: the queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseQueue {
+    /// Unfinished warnings per level of the whole organization, whatever the filters.
+    pub counts: Vec<super::warning::LevelCount>,
+    /// Unfinished warnings overdue for first contact, whatever the filters.
+    pub overdue: i64,
+    /// Unfinished warnings with first contact or a visit due today, whatever the filters.
+    pub due_today: i64,
+    /// The cases that match the filters: overdue first, then by level, then oldest.
+    pub cases: Vec<CaseSummary>,
 }
 
 /// `POST /api/v1/cases/{id}/events`.
@@ -443,7 +491,7 @@ pub struct NewCaseEvent {
     /// A short note, at most 500 characters; no names.
     #[serde(default)]
     pub note: String,
-    /// Required when `to` is `closed` or `referred`.
+    /// Required when `to` is `closed` or `lifted` (the reason).
     #[serde(default)]
     pub outcome: Option<String>,
 }

@@ -11,6 +11,7 @@ mod campaigns;
 mod cases;
 mod export;
 mod organizations;
+mod platform;
 mod submissions;
 
 use anyhow::Context as _;
@@ -26,8 +27,10 @@ pub use campaigns::{
     instrument_refs, CampaignRuleError, NewCampaign, Saved, GUARDIAN_AGE, MAX_COHORT_QUESTIONS, MAX_COHORT_VALUES,
     MIN_GROUP_FLOOR,
 };
-pub use cases::Changed;
+pub use cases::{Change, Changed};
+pub use cases::{Due, QueueFilter};
 pub use export::responses_csv;
+pub use platform::{INTERVIEW_FORM, WARNING_LEVELS};
 pub use submissions::{digest, raised_flags, Inserted, Stored, StoredResult};
 
 /// Failures of the store that callers act on differently.

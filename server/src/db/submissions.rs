@@ -7,6 +7,7 @@ use instruments::Score;
 
 use super::{from_json, to_json, DbError, Store};
 use crate::campaign::Campaign;
+use crate::followup::NewWarning;
 
 /// A submission as first stored: what an idempotent retry gets back.
 #[derive(Clone, Debug)]
@@ -153,10 +154,10 @@ impl Store {
         campaign: &Campaign,
         request: &SubmissionRequest,
         scores: &[Score],
+        warning: Option<&NewWarning>,
         digest: &str,
         now: i64,
     ) -> Result<Inserted, DbError> {
-        let flags = raised_flags(campaign, scores);
         // A collision of two random 40-bit codes is rare; retry a few times on one.
         for _ in 0..5 {
             let respondent_code = match (&request.access_code, campaign.anonymity) {
@@ -164,7 +165,7 @@ impl Store {
                 _ => crate::respondent_code::generate(),
             };
             let receipt = SubmissionReceipt { respondent_code, results: scores.to_vec() };
-            let attempt = self.try_insert(campaign, request, &receipt, &flags, digest, now).await;
+            let attempt = self.try_insert(campaign, request, &receipt, warning, digest, now).await;
             let key_taken = match attempt {
                 Ok(()) => return Ok(Inserted::New(receipt)),
                 Err(Attempt::Sql(sqlx::Error::Database(err))) if err.is_unique_violation() => true,
@@ -187,7 +188,7 @@ impl Store {
         campaign: &Campaign,
         request: &SubmissionRequest,
         receipt: &SubmissionReceipt,
-        flags: &[RaisedFlag],
+        warning: Option<&NewWarning>,
         digest: &str,
         now: i64,
     ) -> Result<(), Attempt> {
@@ -250,18 +251,33 @@ impl Store {
             .await?;
         }
         super::aggregates::add(&mut tx, campaign, &request.cohort, &request.results, &receipt.results).await?;
-        if let Some(worst) = flags.first() {
-            sqlx::query(
-                "INSERT INTO cases (organization_id, campaign_id, submission_id, severity_rank, flags, cohort, state, opened_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7)",
+        if let Some(warning) = warning {
+            let worst = warning.flags.first().map_or(Severity::Info, |f| f.severity);
+            let case_id: i64 = sqlx::query_scalar(
+                "INSERT INTO cases (organization_id, campaign_id, submission_id, severity_rank, flags, cohort, state, opened_at,
+                     level, level_rank, due_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10) RETURNING id",
             )
             .bind(campaign.organization_id)
             .bind(campaign.id)
             .bind(id)
-            .bind(severity_rank(worst.severity))
-            .bind(to_json(&flags))
+            .bind(severity_rank(worst))
+            .bind(to_json(&warning.flags))
             .bind(to_json(&request.cohort))
             .bind(now)
+            .bind(&warning.level)
+            .bind(warning.rank)
+            .bind(warning.due_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO case_levels (case_id, at, user_id, from_level, to_level, reason, due_at)
+                 VALUES ($1, $2, NULL, NULL, $3, '', $4)",
+            )
+            .bind(case_id)
+            .bind(now)
+            .bind(&warning.level)
+            .bind(warning.due_at)
             .execute(&mut *tx)
             .await?;
         }

@@ -5,6 +5,7 @@ mod cases;
 mod instruments;
 mod invitations;
 mod organizations;
+mod platform;
 mod reports;
 mod score;
 mod session;
@@ -125,6 +126,16 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::case_queue))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::change_case))
+        .routes(routes!(cases::change_level))
+        .routes(routes!(cases::add_interview))
+        .routes(routes!(cases::add_referral))
+        .routes(routes!(cases::update_referral))
+        .routes(routes!(cases::add_visit))
+        .routes(routes!(cases::set_next_visit))
+        .routes(routes!(platform::get_warning_levels, platform::put_warning_levels))
+        .routes(routes!(platform::get_interview_form, platform::put_interview_form))
+        .routes(routes!(platform::list_destinations, platform::create_destination))
+        .routes(routes!(platform::update_destination))
         .routes(routes!(reports::campaign_report_route))
         .routes(routes!(reports::trend_report_route))
         .routes(routes!(reports::organization_report_route))

@@ -171,10 +171,10 @@ pub async fn follow_up_figures(
 ) -> Result<Json<Vec<CampaignFollowUp>>, ApiError> {
     staff.require(Permission::SeeOrganization(org))?;
     state.store.organization(org).await?;
-    let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
+    let now = crate::day::now();
     let mut out = Vec::new();
     for campaign in state.store.campaigns_of(org).await? {
-        let figures = state.store.follow_up_figures(campaign.id, overdue_before).await?;
+        let figures = state.store.follow_up_figures(campaign.id, now).await?;
         out.push(CampaignFollowUp { campaign: campaign.code, name: campaign.name, figures });
     }
     Ok(Json(out))

@@ -215,8 +215,8 @@ pub async fn campaign_report_route(
         let (issued, used) = (detail.codes_issued.max(0) as u64, detail.codes_used.max(0) as u64);
         Participation { issued, used, share: (issued > 0).then(|| used as f64 / issued as f64) }
     });
-    let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
-    let follow_up = state.store.follow_up_figures(campaign.id, overdue_before).await?;
+    let now = crate::day::now();
+    let follow_up = state.store.follow_up_figures(campaign.id, now).await?;
     audit_export(&state, &staff, Some(campaign.organization_id), &query, &campaign.code).await?;
     off_runtime(&state, move || {
         let inputs = Inputs { campaign: &campaign, cells: &cells, moments: &moments, today };
@@ -316,7 +316,7 @@ pub async fn platform_report_route(
     let query = parse_query(raw.as_deref())?;
     staff.require(Permission::AdministerPlatform)?;
     let today = crate::day::today();
-    let overdue_before = crate::day::now() - state.settings.overdue_after_secs;
+    let now = crate::day::now();
     let mut latest = Vec::new();
     let mut previous = Vec::new();
     let (mut issued, mut used, mut raised, mut acknowledged) = (0u64, 0u64, 0i64, 0i64);
@@ -330,7 +330,7 @@ pub async fn platform_report_route(
                 issued += detail.codes_issued.max(0) as u64;
                 used += detail.codes_used.max(0) as u64;
             }
-            let figures = state.store.follow_up_figures(campaign.id, overdue_before).await?;
+            let figures = state.store.follow_up_figures(campaign.id, now).await?;
             raised += figures.flags_raised;
             acknowledged += figures.acknowledged_within_24h;
             latest.push((organization.name.clone(), campaign.clone()));

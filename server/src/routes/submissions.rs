@@ -51,7 +51,13 @@ pub async fn submit_responses(
     let now = crate::day::now();
     campaign.check_open(&crate::day::day_of(now))?;
     let scores = campaign.check(&request)?;
-    match store.insert_submission(&campaign, &request, &scores, &digest, now).await? {
+    let flags = crate::db::raised_flags(&campaign, &scores);
+    let warning = if flags.is_empty() {
+        None
+    } else {
+        crate::followup::open_warning(&crate::followup::levels::current(store).await?, flags, now)
+    };
+    match store.insert_submission(&campaign, &request, &scores, warning.as_ref(), &digest, now).await? {
         Inserted::New(receipt) => Ok((StatusCode::CREATED, Json(receipt))),
         Inserted::CodeUnusable => Err(unusable_code("access_code")),
         Inserted::KeyTaken => {

@@ -111,6 +111,10 @@ enum Setup {
     NewCase,
     /// `{token}` is a new invitation to the own organization.
     NewInvitation,
+    /// `{id}` is a new referral destination.
+    NewDestination,
+    /// `{id}` is a new open case of the own organization with a referral `{referral}`.
+    NewReferral,
     /// The request replaces or ends the caller's session: sign in again afterwards.
     OwnSession,
 }
@@ -127,6 +131,23 @@ struct Fill {
     email: String,
     /// A number unique to the cell.
     n: usize,
+    /// A referral of `{id}`.
+    referral: String,
+    /// A referral destination of the fixture.
+    destination: i64,
+    /// The platform's warning levels and interview form.
+    levels: Value,
+    form: Value,
+}
+
+fn destination(f: &Fill) -> Option<Value> {
+    Some(json!({"name": format!("District guidance centre {}", f.n), "kind": "guidance_centre", "levels": [],
+        "contact": "switchboard, weekdays 8:30–17:30"}))
+}
+
+fn interview(_: &Fill) -> Option<Value> {
+    Some(json!({"values": {"date": server::day::today(), "mode": "phone", "present": ["student", "parent"],
+        "risk": "low", "plan": "weekly talks with the school counselor"}}))
 }
 
 impl Fill {
@@ -135,7 +156,8 @@ impl Fill {
             .replace("{org}", &self.org.to_string())
             .replace("{code}", &self.code)
             .replace("{id}", &self.id)
-            .replace("{token}", &self.token);
+            .replace("{token}", &self.token)
+            .replace("{referral}", &self.referral);
         // The trend report names its waves in the query.
         if template == "/api/v1/reports/trend" {
             format!("{path}?campaigns={}", self.code)
@@ -305,6 +327,62 @@ fn endpoints() -> Vec<Endpoint> {
             Counselors,
             200,
         ),
+        row(
+            Method::POST,
+            "/api/v1/cases/{id}/level",
+            NewCase,
+            |_| Some(json!({"level": "level2", "reason": "re-check: safe at home, plan agreed"})),
+            Counselors,
+            200,
+        ),
+        row(Method::POST, "/api/v1/cases/{id}/interviews", NewCase, interview, Counselors, 200),
+        row(
+            Method::POST,
+            "/api/v1/cases/{id}/referrals",
+            NewCase,
+            |f| Some(json!({"destination_id": f.destination, "referred_on": server::day::today(), "note": ""})),
+            Counselors,
+            200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/cases/{id}/referrals/{referral}",
+            NewReferral,
+            |_| Some(json!({"confirmed_on": server::day::today()})),
+            Counselors,
+            200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/cases/{id}/visits",
+            NewCase,
+            |_| Some(json!({"visited_on": server::day::today(), "note": "calm", "next_visit_on": null})),
+            Counselors,
+            200,
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/cases/{id}/next-visit",
+            NewCase,
+            |_| Some(json!({"on": "2099-01-10"})),
+            Counselors,
+            200,
+        ),
+        // The platform's follow-up data.
+        row(Method::GET, "/api/v1/platform/warning-levels", Fixture, no_body, SignedIn, 200),
+        row(Method::PUT, "/api/v1/platform/warning-levels", Fixture, |f| Some(f.levels.clone()), PlatformAdmin, 200),
+        row(Method::GET, "/api/v1/platform/interview-form", Fixture, no_body, SignedIn, 200),
+        row(Method::PUT, "/api/v1/platform/interview-form", Fixture, |f| Some(f.form.clone()), PlatformAdmin, 200),
+        row(Method::GET, "/api/v1/platform/referral-destinations", Fixture, no_body, SignedIn, 200),
+        row(Method::POST, "/api/v1/platform/referral-destinations", Fixture, destination, PlatformAdmin, 200),
+        row(
+            Method::PUT,
+            "/api/v1/platform/referral-destinations/{id}",
+            NewDestination,
+            destination,
+            PlatformAdmin,
+            200,
+        ),
     ]
 }
 
@@ -345,6 +423,14 @@ async fn created(response: Response, what: &str) -> Value {
     let status = response.status().as_u16();
     let text = response.text().await.unwrap_or_default();
     assert_eq!(status, 201, "{what}: {text}");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+/// Asserts a 200 and returns its JSON.
+async fn ok_json(response: Response, what: &str) -> Value {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    assert_eq!(status, 200, "{what}: {text}");
     serde_json::from_str(&text).expect("JSON")
 }
 
@@ -407,6 +493,28 @@ async fn every_endpoint_admits_exactly_the_roles_it_names(app: TestApp) {
     let codes =
         created(platform.post(&format!("{campaigns}/MATRIX/access-codes"), &json!({"count": 1})).await, "codes").await;
     let access = codes[0]["code"].as_str().unwrap().to_owned();
+    let levels = platform.get_json("/api/v1/platform/warning-levels").await;
+    let form = platform.get_json("/api/v1/platform/interview-form").await;
+    let fill0 = Fill {
+        org: own,
+        code: String::new(),
+        id: String::new(),
+        token: String::new(),
+        access: String::new(),
+        email: String::new(),
+        n: 0,
+        referral: String::new(),
+        destination: 0,
+        levels: Value::Null,
+        form: Value::Null,
+    };
+    let destination_id = ok_json(
+        platform.post("/api/v1/platform/referral-destinations", &destination(&fill0).unwrap()).await,
+        "destination",
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
 
     let mut clients = Vec::new();
     for who in PRINCIPALS {
@@ -428,6 +536,10 @@ async fn every_endpoint_admits_exactly_the_roles_it_names(app: TestApp) {
                 access: access.clone(),
                 email: who.email().into(),
                 n,
+                referral: String::new(),
+                destination: destination_id,
+                levels: levels.clone(),
+                form: form.clone(),
             };
             match endpoint.setup {
                 Setup::Fixture | Setup::OwnSession => {}
@@ -441,6 +553,26 @@ async fn every_endpoint_admits_exactly_the_roles_it_names(app: TestApp) {
                     let receipt =
                         created(app.post_json("/api/v1/campaigns/DEMO/submissions", &submission()).await, "case").await;
                     fill.id = case_of(&app, receipt["respondent_code"].as_str().unwrap()).await.to_string();
+                }
+                Setup::NewDestination => {
+                    let made = ok_json(
+                        platform.post("/api/v1/platform/referral-destinations", &destination(&fill).unwrap()).await,
+                        "destination",
+                    )
+                    .await;
+                    fill.id = made["id"].to_string();
+                }
+                Setup::NewReferral => {
+                    let receipt =
+                        created(app.post_json("/api/v1/campaigns/DEMO/submissions", &submission()).await, "case").await;
+                    fill.id = case_of(&app, receipt["respondent_code"].as_str().unwrap()).await.to_string();
+                    let referral = json!({"destination_id": destination_id, "referred_on": server::day::today()});
+                    let detail = ok_json(
+                        platform.post(&format!("/api/v1/cases/{}/referrals", fill.id), &referral).await,
+                        "referral",
+                    )
+                    .await;
+                    fill.referral = detail["referrals"][0]["id"].to_string();
                 }
                 Setup::NewInvitation => {
                     let invitation = json!({"email": format!("accept{n}@example.org"), "role": "counselor"});

@@ -14,7 +14,7 @@ const HOUR: i64 = 3600;
 
 on_both_databases!(
     a_thousand_concurrent_flagged_submissions_raise_exactly_a_thousand_cases,
-    the_queue_shows_overdue_cases_first_then_critical_before_high_then_oldest,
+    the_queue_shows_overdue_warnings_first_then_by_level_then_oldest,
     a_case_moves_from_open_to_closed_with_notes_and_cannot_close_without_an_outcome,
     two_counselors_moving_a_case_at_once_change_it_once,
     follow_up_figures_count_what_happened_to_the_cases,
@@ -35,9 +35,9 @@ async fn raise(app: &TestApp, body: Value) -> i64 {
     .expect("a flagged submission raises a case")
 }
 
-/// Pretends the case was raised `hours` earlier.
+/// Pretends the case was raised `hours` earlier (and so first contact was due then).
 async fn age(app: &TestApp, case: i64, hours: i64) {
-    sqlx::query("UPDATE cases SET opened_at = opened_at - $1 WHERE id = $2")
+    sqlx::query("UPDATE cases SET opened_at = opened_at - $1, due_at = due_at - $1 WHERE id = $2")
         .bind(hours * HOUR)
         .bind(case)
         .execute(app.store.pool())
@@ -90,7 +90,7 @@ async fn a_thousand_concurrent_flagged_submissions_raise_exactly_a_thousand_case
     assert_eq!(distinct, 1000, "one case per submission");
 }
 
-async fn the_queue_shows_overdue_cases_first_then_critical_before_high_then_oldest(app: TestApp) {
+async fn the_queue_shows_overdue_warnings_first_then_by_level_then_oldest(app: TestApp) {
     let org = app.demo_org().await;
     let counselor = app.staff("counselor@example.org", Role::Counselor, Some(org)).await;
     let critical_now = raise(&app, submission()).await;
@@ -101,27 +101,41 @@ async fn the_queue_shows_overdue_cases_first_then_critical_before_high_then_olde
     age(&app, critical_overdue, 30).await;
     let critical_2h = raise(&app, submission()).await;
     age(&app, critical_2h, 2).await;
-    // Old, but acknowledged: someone has it, so it is not overdue.
+    // Old, but first contact was made, so it is not overdue; acknowledging is not contact.
+    let high_contacted = raise(&app, high_submission()).await;
+    age(&app, high_contacted, 26).await;
+    moved(&counselor, high_contacted, json!({"to": "contacted"})).await;
     let high_acknowledged = raise(&app, high_submission()).await;
-    age(&app, high_acknowledged, 26).await;
+    age(&app, high_acknowledged, 25).await;
     moved(&counselor, high_acknowledged, json!({"to": "acknowledged"})).await;
 
     // A submission without a flag raises nothing.
     let cases = app.count("cases").await;
     assert_eq!(app.post_json(SUBMIT, &unflagged_submission()).await.status(), 201);
     assert_eq!(app.count("cases").await, cases);
-    assert_eq!(cases, 6);
+    assert_eq!(cases, 7);
 
-    let queue = counselor.get_json(&format!("/api/v1/organizations/{org}/cases")).await;
-    let queue = queue.as_array().unwrap();
+    let answer = counselor.get_json(&format!("/api/v1/organizations/{org}/cases")).await;
+    let queue = answer["cases"].as_array().unwrap();
     let order: Vec<i64> = queue.iter().map(|c| c["id"].as_i64().unwrap()).collect();
-    assert_eq!(order, [critical_overdue, high_overdue, critical_2h, critical_now, high_acknowledged, high_now]);
+    // Level 1 is due 30 minutes after opening, level 2 after 24 hours.
+    assert_eq!(
+        order,
+        [critical_overdue, critical_2h, high_overdue, high_acknowledged, critical_now, high_contacted, high_now]
+    );
     let overdue: Vec<bool> = queue.iter().map(|c| c["overdue"].as_bool().unwrap()).collect();
-    assert_eq!(overdue, [true, true, false, false, false, false]);
+    assert_eq!(overdue, [true, true, true, true, false, false, false]);
+    let levels: Vec<&str> = queue.iter().map(|c| c["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["level1", "level1", "level2", "level2", "level1", "level2", "level2"]);
     let severity: Vec<&str> = queue.iter().map(|c| c["severity"].as_str().unwrap()).collect();
-    assert_eq!(severity, ["critical", "high", "critical", "critical", "high", "high"]);
+    assert_eq!(severity, ["critical", "critical", "high", "high", "critical", "high", "high"]);
+    let due = |i: usize| queue[i]["due_at"].as_i64().unwrap() - queue[i]["opened_at"].as_i64().unwrap();
+    assert_eq!((due(0), due(2)), (30 * 60, 24 * HOUR));
+    assert_eq!(answer["counts"], json!([{"level": "level1", "count": 3}, {"level": "level2", "count": 4}]));
+    assert_eq!(answer["overdue"], 4);
     assert_eq!(queue[0]["state"], "open");
-    assert_eq!(queue[4]["state"], "acknowledged");
+    assert_eq!(queue[3]["state"], "acknowledged");
+    assert_eq!(queue[5]["state"], "contacted");
     assert_eq!(queue[0]["campaign"], "DEMO");
     assert_eq!(queue[0]["cohort"], json!({"grade": "8"}));
 
@@ -159,15 +173,15 @@ async fn a_case_moves_from_open_to_closed_with_notes_and_cannot_close_without_an
         error_of(event(&counselor, fresh, json!({"to": "open"})).await, 409).await["code"],
         "invalid_transition"
     );
-    // Referring needs an outcome too.
-    let referred = raise(&app, submission()).await;
-    let error = error_of(event(&counselor, referred, json!({"to": "referred"})).await, 422).await;
+    // A referral is recorded as one (`…/referrals`), not as a state.
+    let error = error_of(event(&counselor, fresh, json!({"to": "referred", "outcome": "x"})).await, 409).await;
+    assert_eq!(error["code"], "invalid_transition");
+    // Lifting (解除) needs its reason.
+    let lifted = raise(&app, submission()).await;
+    let error = error_of(event(&counselor, lifted, json!({"to": "lifted"})).await, 422).await;
     assert_eq!(error["field"], "outcome");
-    let outcome_referred = "referred to the district counselling centre";
-    assert_eq!(
-        moved(&counselor, referred, json!({"to": "referred", "outcome": outcome_referred})).await["case"]["state"],
-        "referred"
-    );
+    let reason = "re-check: answered item 9 by mistake, confirmed in interview";
+    assert_eq!(moved(&counselor, lifted, json!({"to": "lifted", "outcome": reason})).await["case"]["state"], "lifted");
 
     let detail = counselor.get_json(&format!("/api/v1/cases/{case}")).await;
     let finished = server::day::now();
@@ -193,13 +207,14 @@ async fn a_case_moves_from_open_to_closed_with_notes_and_cannot_close_without_an
     assert_eq!(events[0]["outcome"], Value::Null);
 
     // The queue leaves finished cases out unless asked.
-    let ids = |queue: Value| queue.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let ids =
+        |queue: Value| queue["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>();
     let unfinished = counselor.get_json(&format!("/api/v1/organizations/{org}/cases")).await;
     assert_eq!(ids(unfinished), [fresh]);
     let all = counselor.get_json(&format!("/api/v1/organizations/{org}/cases?include_finished=true")).await;
     let mut all = ids(all);
     all.sort_unstable();
-    assert_eq!(all, [case, fresh, referred]);
+    assert_eq!(all, [case, fresh, lifted]);
 }
 
 async fn two_counselors_moving_a_case_at_once_change_it_once(app: TestApp) {

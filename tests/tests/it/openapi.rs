@@ -49,8 +49,13 @@ async fn openapi_document_lists_every_route_and_every_route_exists() {
 
 /// A documented path with its parameters filled in with values that exist.
 fn concrete(path: &str, org: i64) -> String {
-    let id = if path.starts_with("/api/v1/cases/") { "1" } else { "phq9" };
-    path.replace("{org}", &org.to_string()).replace("{code}", "DEMO").replace("{id}", id).replace("{token}", "0123abcd")
+    let numeric = path.starts_with("/api/v1/cases/") || path.starts_with("/api/v1/platform/");
+    let id = if numeric { "1" } else { "phq9" };
+    path.replace("{org}", &org.to_string())
+        .replace("{code}", "DEMO")
+        .replace("{id}", id)
+        .replace("{token}", "0123abcd")
+        .replace("{referral}", "1")
 }
 
 /// Signed in as the platform admin (so no role check stops the request early), every
