@@ -48,10 +48,9 @@ async fn set_next_visit(tx: &mut Transaction<'static, Any>, case: i64, on: Optio
 /// (at, by, from, to, reason, due at) of `case_levels`.
 type LevelRow = (i64, Option<String>, Option<String>, String, String, i64);
 
-/// The UTC day of `now` as `[start, end)` in seconds.
-fn day_bounds(now: i64) -> (i64, i64) {
-    let start = now.div_euclid(86_400) * 86_400;
-    (start, start + 86_400)
+/// The end of the UTC day of `now`, in seconds.
+fn day_end(now: i64) -> i64 {
+    (now.div_euclid(86_400) + 1) * 86_400
 }
 
 /// What a state change did.
@@ -134,11 +133,10 @@ impl CaseRow {
     }
 }
 
-/// Which day first contact or a visit is "due today" for: `[start, end)` in seconds
-/// and the day itself.
+/// What is due.
 #[derive(Clone, Debug)]
 pub enum Due {
-    /// First contact due within the day, or a visit planned on it.
+    /// First contact due later today (not yet late), or a visit planned today (UTC).
     Today,
     /// First contact overdue, or a planned visit's day passed.
     Overdue,
@@ -199,7 +197,7 @@ impl Store {
         now: i64,
         today: &str,
     ) -> Result<CaseQueue, DbError> {
-        let (day_start, day_end) = day_bounds(now);
+        let day_end = day_end(now);
         let mut binds = vec![Bind::Int(organization), Bind::Int(now), Bind::Text(today.to_owned())];
         let mut sql = format!("{CASE_SELECT} WHERE k.organization_id = $1");
         let push = |binds: &mut Vec<Bind>, value: Bind| {
@@ -232,10 +230,10 @@ impl Store {
         match filter.due {
             Some(Due::Overdue) => sql += &format!(" AND {UNFINISHED} AND {}", late_sql("$2", "$3")),
             Some(Due::Today) => {
-                let start = push(&mut binds, Bind::Int(day_start));
+                // Still to do today: first contact not yet late, or a visit planned today.
                 let end = push(&mut binds, Bind::Int(day_end));
                 sql += &format!(
-                    " AND {UNFINISHED} AND ((k.contacted_at IS NULL AND k.due_at >= {start} AND k.due_at < {end})
+                    " AND {UNFINISHED} AND ((k.contacted_at IS NULL AND k.due_at > $2 AND k.due_at < {end})
                         OR k.next_visit_on = $3)"
                 );
             }
@@ -261,7 +259,7 @@ impl Store {
         .await?;
         let (overdue, due_today): (i64, i64) = sqlx::query_as(&format!(
             "SELECT COALESCE(SUM(CASE WHEN {late} THEN 1 ELSE 0 END), 0),
-                    COALESCE(SUM(CASE WHEN (k.contacted_at IS NULL AND k.due_at >= $4 AND k.due_at < $5)
+                    COALESCE(SUM(CASE WHEN (k.contacted_at IS NULL AND k.due_at > $2 AND k.due_at < $4)
                         OR k.next_visit_on = $3 THEN 1 ELSE 0 END), 0)
              FROM cases k WHERE k.organization_id = $1 AND {UNFINISHED}",
             late = late_sql("$2", "$3")
@@ -269,7 +267,6 @@ impl Store {
         .bind(organization)
         .bind(now)
         .bind(today)
-        .bind(day_start)
         .bind(day_end)
         .fetch_one(&self.pool)
         .await?;

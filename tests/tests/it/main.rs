@@ -19,3 +19,4 @@ mod staff_api;
 mod staff_browser;
 mod submissions;
 mod support;
+mod warnings;
