@@ -148,6 +148,16 @@ impl From<crate::auth::password::Busy> for ApiError {
     }
 }
 
+impl From<crate::screening::ScreeningError> for ApiError {
+    fn from(err: crate::screening::ScreeningError) -> Self {
+        use crate::screening::ScreeningError as E;
+        match err {
+            E::Invalid { code, field, message } => Self::Invalid { code, field, message },
+            E::NotOpen(message) => Self::Conflict { code: "campaign_not_open", field: None, message },
+        }
+    }
+}
+
 impl From<crate::followup::FollowUpError> for ApiError {
     fn from(err: crate::followup::FollowUpError) -> Self {
         use crate::followup::FollowUpError as E;

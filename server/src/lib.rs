@@ -9,7 +9,6 @@
 pub mod access;
 pub mod assets;
 pub mod auth;
-pub mod campaign;
 pub mod cli;
 pub mod config;
 pub mod day;
@@ -23,9 +22,13 @@ pub mod mail;
 pub mod report;
 pub mod respondent_code;
 pub mod routes;
+pub mod screening;
 mod serve;
 pub mod telemetry;
 pub mod users;
+
+/// The campaign type, where the store and reports have always found it.
+pub use screening::campaign;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;

@@ -120,7 +120,7 @@ fn results_export_prints_questionnaire_responses_without_identity() {
         let scores = campaign.check(&request).unwrap();
         // 2026-11-22 12:00 UTC.
         let noon = 20_779 * 86_400 + 12 * 3600;
-        let flags = server::db::raised_flags(&campaign, &scores);
+        let flags = server::screening::raised_flags(&campaign, &scores);
         let warning = server::followup::open_warning(&server::followup::levels::defaults(), flags, noon);
         match store.insert_submission(&campaign, &request, &scores, warning.as_ref(), "digest", noon).await.unwrap() {
             server::db::Inserted::New(receipt) => receipt.respondent_code,

@@ -31,7 +31,7 @@ pub use cases::{Change, Changed};
 pub use cases::{Due, QueueFilter};
 pub use export::responses_csv;
 pub use platform::{INTERVIEW_FORM, WARNING_LEVELS};
-pub use submissions::{digest, raised_flags, Inserted, Stored, StoredResult};
+pub use submissions::{digest, Inserted, Stored, StoredResult};
 
 /// Failures of the store that callers act on differently.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,6 @@
 //! Submission rows: written in one transaction, acknowledged only after commit.
 
 use instruments::definition::Severity;
-use instruments::wire::staff::RaisedFlag;
 use instruments::wire::{Anonymity, SubmissionReceipt, SubmissionRequest};
 use instruments::Score;
 
@@ -39,28 +38,6 @@ impl From<sqlx::Error> for Attempt {
     fn from(err: sqlx::Error) -> Self {
         Self::Sql(err)
     }
-}
-
-/// The flags of a submission with the rules that raised them, most severe first.
-pub fn raised_flags(campaign: &Campaign, scores: &[Score]) -> Vec<RaisedFlag> {
-    let mut flags: Vec<RaisedFlag> = scores
-        .iter()
-        .filter_map(|score| {
-            let definition = campaign.instruments.iter().find(|d| d.id == score.instrument)?;
-            Some(score.flags.iter().filter_map(move |id| {
-                let rule = definition.flags.iter().find(|f| &f.id == id)?;
-                Some(RaisedFlag {
-                    instrument: score.instrument.clone(),
-                    flag: rule.id.clone(),
-                    severity: rule.severity,
-                    when: rule.when.clone(),
-                })
-            }))
-        })
-        .flatten()
-        .collect();
-    flags.sort_by_key(|f| f.severity);
-    flags
 }
 
 /// The answers in the instrument's item order as a CSV fragment (`0,1,,3`), for the

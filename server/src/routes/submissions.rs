@@ -49,15 +49,12 @@ pub async fn submit_responses(
         return replay(stored);
     }
     let now = crate::day::now();
-    campaign.check_open(&crate::day::day_of(now))?;
-    let scores = campaign.check(&request)?;
-    let flags = crate::db::raised_flags(&campaign, &scores);
-    let warning = if flags.is_empty() {
-        None
-    } else {
-        crate::followup::open_warning(&crate::followup::levels::current(store).await?, flags, now)
-    };
-    match store.insert_submission(&campaign, &request, &scores, warning.as_ref(), &digest, now).await? {
+    let levels = crate::followup::levels::current(store).await?;
+    let accepted = crate::screening::accept(&campaign, &request, &levels, now)?;
+    match store
+        .insert_submission(&campaign, &request, &accepted.scores, accepted.warning.as_ref(), &digest, now)
+        .await?
+    {
         Inserted::New(receipt) => Ok((StatusCode::CREATED, Json(receipt))),
         Inserted::CodeUnusable => Err(unusable_code("access_code")),
         Inserted::KeyTaken => {

@@ -125,8 +125,8 @@ async fn an_org_admin_runs_a_coded_campaign_from_codes_to_submissions(app: TestA
     // The flag raised a case the school can act on: it names the code it handed out.
     let counselor = app.staff("counselor@example.org", Role::Counselor, Some(org)).await;
     let queue = counselor.get_json(&format!("/api/v1/organizations/{org}/cases")).await;
-    assert_eq!(queue[0]["respondent_code"], codes[0].as_str());
-    assert_eq!(queue[0]["anonymity"], "coded");
+    assert_eq!(queue["cases"][0]["respondent_code"], codes[0].as_str());
+    assert_eq!(queue["cases"][0]["anonymity"], "coded");
 }
 
 async fn campaign_rules_are_enforced_naming_the_field(app: TestApp) {

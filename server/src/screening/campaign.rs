@@ -7,7 +7,7 @@ use instruments::wire::staff::{CampaignSpec, CampaignState};
 use instruments::wire::{self, Anonymity, ClientScore, CohortAttribute, SubmissionRequest};
 use instruments::{Locale, Score, Text};
 
-use crate::error::ApiError;
+use super::ScreeningError;
 
 /// A campaign as the server uses it: instruments resolved to their definitions.
 #[derive(Clone, Debug)]
@@ -99,18 +99,14 @@ impl Campaign {
     /// Refuses a submission on a day the campaign is not open, saying when it opens.
     ///
     /// # Errors
-    /// [`ApiError::Conflict`] with code `campaign_not_open`.
-    pub fn check_open(&self, today: &str) -> Result<(), ApiError> {
+    /// [`ScreeningError::NotOpen`].
+    pub fn check_open(&self, today: &str) -> Result<(), ScreeningError> {
         match self.state(today) {
             CampaignState::Open => Ok(()),
-            CampaignState::NotYetOpen => Err(ApiError::conflict(
-                "campaign_not_open",
-                None,
-                format!("this screening opens on {}; come back then", self.opens_on),
-            )),
-            CampaignState::Closed => {
-                Err(ApiError::conflict("campaign_not_open", None, "this screening has ended; thank you"))
+            CampaignState::NotYetOpen => {
+                Err(ScreeningError::NotOpen(format!("this screening opens on {}; come back then", self.opens_on)))
             }
+            CampaignState::Closed => Err(ScreeningError::NotOpen("this screening has ended; thank you".into())),
         }
     }
 
@@ -118,10 +114,10 @@ impl Campaign {
     /// server's scores in submission order; nothing the client computed is trusted.
     ///
     /// # Errors
-    /// [`ApiError::Invalid`] naming the first field at fault.
-    pub fn check(&self, request: &SubmissionRequest) -> Result<Vec<Score>, ApiError> {
+    /// [`ScreeningError::Invalid`] naming the first field at fault.
+    pub fn check(&self, request: &SubmissionRequest) -> Result<Vec<Score>, ScreeningError> {
         if !is_uuid(&request.idempotency_key) {
-            return Err(ApiError::invalid("invalid_field", "idempotency_key", "must be a UUID"));
+            return Err(ScreeningError::invalid("invalid_field", "idempotency_key", "must be a UUID"));
         }
         self.check_consent(request)?;
         self.check_cohort(request)?;
@@ -130,14 +126,14 @@ impl Campaign {
         for (i, result) in request.results.iter().enumerate() {
             let at = |field: &str| format!("results[{i}].{field}");
             let Some(definition) = self.instruments.iter().find(|d| d.id == result.instrument) else {
-                return Err(ApiError::invalid(
+                return Err(ScreeningError::invalid(
                     "instrument_not_in_campaign",
                     at("instrument"),
                     format!("instrument `{}` is not part of campaign {}", result.instrument, self.code),
                 ));
             };
             if definition.version != result.version {
-                return Err(ApiError::invalid(
+                return Err(ScreeningError::invalid(
                     "version_not_in_campaign",
                     at("version"),
                     format!(
@@ -147,12 +143,16 @@ impl Campaign {
                 ));
             }
             if !seen.insert(&result.instrument) {
-                return Err(ApiError::invalid("duplicate_instrument", at("instrument"), "instrument submitted twice"));
+                return Err(ScreeningError::invalid(
+                    "duplicate_instrument",
+                    at("instrument"),
+                    "instrument submitted twice",
+                ));
             }
             let score = instruments::score(definition, &result.answers)
-                .map_err(|err| ApiError::from_score(&at("answers"), &err))?;
+                .map_err(|err| ScreeningError::from_score(&at("answers"), &err))?;
             if !result.client_score.agrees_with(&score) {
-                return Err(ApiError::invalid(
+                return Err(ScreeningError::invalid(
                     "score_mismatch",
                     at("client_score"),
                     format!(
@@ -165,7 +165,7 @@ impl Campaign {
             scores.push(score);
         }
         if let Some(missing) = self.instruments.iter().find(|d| !seen.contains(&d.id)) {
-            return Err(ApiError::invalid(
+            return Err(ScreeningError::invalid(
                 "missing_instrument",
                 "results",
                 format!("the campaign's instrument `{}` is missing", missing.id),
@@ -176,21 +176,21 @@ impl Campaign {
 
     /// Consent to health data is required; a guardian's agreement when the campaign
     /// asks for it (and only then); an access code exactly for coded campaigns.
-    fn check_consent(&self, request: &SubmissionRequest) -> Result<(), ApiError> {
+    fn check_consent(&self, request: &SubmissionRequest) -> Result<(), ScreeningError> {
         if !request.consent.health {
-            return Err(ApiError::invalid("consent_required", "consent.health", "consent was not given"));
+            return Err(ScreeningError::invalid("consent_required", "consent.health", "consent was not given"));
         }
         match (self.guardian_consent, request.consent.guardian) {
             (true, Some(true)) | (false, None) => {}
             (true, _) => {
-                return Err(ApiError::invalid(
+                return Err(ScreeningError::invalid(
                     "consent_required",
                     "consent.guardian",
                     "this screening needs a guardian's agreement",
                 ))
             }
             (false, Some(_)) => {
-                return Err(ApiError::invalid(
+                return Err(ScreeningError::invalid(
                     "invalid_field",
                     "consent.guardian",
                     "this screening does not ask for a guardian's agreement",
@@ -198,19 +198,21 @@ impl Campaign {
             }
         }
         match (self.anonymity, &request.access_code) {
-            (Anonymity::Coded, None) => {
-                Err(ApiError::invalid("invalid_access_code", "access_code", "this screening needs an access code"))
-            }
+            (Anonymity::Coded, None) => Err(ScreeningError::invalid(
+                "invalid_access_code",
+                "access_code",
+                "this screening needs an access code",
+            )),
             (Anonymity::Anonymous, Some(_)) => {
-                Err(ApiError::invalid("invalid_field", "access_code", "this screening takes no access code"))
+                Err(ScreeningError::invalid("invalid_field", "access_code", "this screening takes no access code"))
             }
             _ => Ok(()),
         }
     }
 
-    fn check_cohort(&self, request: &SubmissionRequest) -> Result<(), ApiError> {
+    fn check_cohort(&self, request: &SubmissionRequest) -> Result<(), ScreeningError> {
         if let Some(unknown) = request.cohort.keys().find(|k| !self.cohort.iter().any(|a| &a.id == *k)) {
-            return Err(ApiError::invalid(
+            return Err(ScreeningError::invalid(
                 "invalid_cohort",
                 format!("cohort.{unknown}"),
                 format!("campaign {} does not ask for `{unknown}`", self.code),
@@ -219,9 +221,9 @@ impl Campaign {
         for attribute in &self.cohort {
             let field = format!("cohort.{}", attribute.id);
             match request.cohort.get(&attribute.id) {
-                None => return Err(ApiError::invalid("invalid_cohort", field, "answer missing")),
+                None => return Err(ScreeningError::invalid("invalid_cohort", field, "answer missing")),
                 Some(value) if !attribute.values.contains(value) => {
-                    return Err(ApiError::invalid(
+                    return Err(ScreeningError::invalid(
                         "invalid_cohort",
                         field,
                         format!("`{value}` is not one of {:?}", attribute.values),
