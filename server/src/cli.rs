@@ -56,6 +56,16 @@ enum Command {
         /// The admin then holds the link: for a trial, not for production.
         #[arg(long, env = "XINAN_INVITATION_LINKS", conflicts_with = "smtp_url")]
         invitation_links: bool,
+        /// Let organization webhooks reach loopback and private addresses (a receiver
+        /// inside the district's network); refused by default.
+        #[arg(long, env = "XINAN_ALLOW_PRIVATE_WEBHOOKS")]
+        allow_private_webhooks: bool,
+        /// A notification claimed by a process that died is retried after this long.
+        #[arg(long, env = "XINAN_NOTIFY_LEASE_SECS", default_value_t = 60)]
+        notify_lease_secs: u64,
+        /// The first retry of a failed notification waits this long, doubling up to 10 minutes.
+        #[arg(long, env = "XINAN_NOTIFY_RETRY_SECS", default_value_t = 5)]
+        notify_retry_secs: u64,
         /// Seconds a client may take to send a request's headers (slow clients are cut off).
         #[arg(long, env = "XINAN_HEADER_TIMEOUT_SECS", default_value_t = ConnectionLimits::default().header_timeout_secs)]
         header_timeout_secs: u64,
@@ -232,10 +242,20 @@ pub fn main() -> ExitCode {
             mail_from,
             public_url,
             invitation_links,
+            allow_private_webhooks,
+            notify_lease_secs,
+            notify_retry_secs,
             header_timeout_secs,
             body_timeout_secs,
             max_connections,
         } => run_async(async move {
+            let notify = crate::config::NotifySettings {
+                public_url: public_url.clone(),
+                retry_base_ms: notify_retry_secs.max(1) * 1000,
+                lease_ms: notify_lease_secs.max(1) * 1000,
+                allow_private_webhooks,
+                ..crate::config::NotifySettings::default()
+            };
             let mail = match (smtp_url, mail_from, public_url) {
                 (Some(url), Some(from), Some(public_url)) => {
                     Some(MailSettings { smtp_url: Secret::new(url), from, public_url })
@@ -247,6 +267,7 @@ pub fn main() -> ExitCode {
                 session_idle_secs: i64::from(session_idle_minutes) * 60,
                 mail,
                 invitation_links,
+                notify,
             };
             let limits = ConnectionLimits { header_timeout_secs, body_timeout_secs, max_connections };
             let settings = Settings { listen, database_url: database_url(&cli.database_url)?, dist, staff, limits };

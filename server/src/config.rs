@@ -117,11 +117,54 @@ pub struct StaffSettings {
     /// inviter holds the link and could complete it for an address that has no
     /// account yet: for a trial on one machine, not for production.
     pub invitation_links: bool,
+    /// Notifications of urgent warnings.
+    pub notify: NotifySettings,
 }
 
 impl Default for StaffSettings {
     fn default() -> Self {
-        Self { secure_cookies: false, session_idle_secs: 30 * 60, mail: None, invitation_links: false }
+        Self {
+            secure_cookies: false,
+            session_idle_secs: 30 * 60,
+            mail: None,
+            invitation_links: false,
+            notify: NotifySettings::default(),
+        }
+    }
+}
+
+/// How notifications of urgent warnings are delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotifySettings {
+    /// The address staff reach the server at, for the link in a webhook message
+    /// when there is no mail (with mail, `MailSettings::public_url`).
+    pub public_url: Option<String>,
+    /// The first retry waits this long; each further one twice as long, at most
+    /// [`NotifySettings::retry_cap_ms`].
+    pub retry_base_ms: u64,
+    /// The longest wait between two attempts.
+    pub retry_cap_ms: u64,
+    /// A claimed notification is another process's to take after this long (a process
+    /// killed mid-delivery holds it no longer).
+    pub lease_ms: u64,
+    /// How often the worker looks for due retries when nothing wakes it.
+    pub poll_ms: u64,
+    /// Let webhooks reach loopback and private addresses (tests, a receiver inside the
+    /// district's network). Off by default: an organization admin must not make the
+    /// server post into the internal network.
+    pub allow_private_webhooks: bool,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            retry_base_ms: 5_000,
+            retry_cap_ms: 10 * 60 * 1000,
+            lease_ms: 60_000,
+            poll_ms: 2_000,
+            allow_private_webhooks: false,
+        }
     }
 }
 

@@ -158,6 +158,12 @@ impl From<crate::screening::ScreeningError> for ApiError {
     }
 }
 
+impl From<crate::notify::WebhookError> for ApiError {
+    fn from(err: crate::notify::WebhookError) -> Self {
+        Self::Invalid { code: "invalid_webhook", field: "webhook_url".into(), message: err.to_string() }
+    }
+}
+
 impl From<crate::followup::FollowUpError> for ApiError {
     fn from(err: crate::followup::FollowUpError) -> Self {
         use crate::followup::FollowUpError as E;

@@ -19,6 +19,7 @@ pub mod extract;
 pub mod followup;
 pub mod interop;
 pub mod mail;
+pub mod notify;
 pub mod report;
 pub mod respondent_code;
 pub mod routes;
@@ -44,6 +45,7 @@ pub struct Application {
     router: axum::Router,
     store: Store,
     limits: ConnectionLimits,
+    worker: notify::worker::Worker,
 }
 
 impl Application {
@@ -57,11 +59,20 @@ impl Application {
         if !assets.has_app() {
             tracing::warn!(?assets, "the browser app is not built: run `cargo xtask build-app`");
         }
-        let router = routes::router(AppState::new(store.clone(), settings.staff)?, assets);
+        let state = AppState::new(store.clone(), settings.staff.clone())?;
+        let notify = settings.staff.notify;
+        let worker = notify::worker::Worker {
+            store: store.clone(),
+            mailer: state.mailer.clone(),
+            public_url: state.mailer.as_ref().map(|m| m.public_url().to_owned()).or(notify.public_url.clone()),
+            settings: notify,
+            wake: state.notifier.waker(),
+        };
+        let router = routes::router(state, assets);
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        Ok(Self { listener, router, store, limits: settings.limits })
+        Ok(Self { listener, router, store, limits: settings.limits, worker })
     }
 
     /// The port bound (useful with port 0).
@@ -91,7 +102,14 @@ impl Application {
         self,
         signal: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        serve::serve(self.listener, self.router, self.limits, signal).await
+        // The notification worker runs as long as the server: pending rows of a
+        // previous run are sent at once.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(self.worker.run(stopped));
+        let served = serve::serve(self.listener, self.router, self.limits, signal).await;
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), worker).await;
+        served
     }
 }
 

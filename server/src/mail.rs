@@ -97,4 +97,28 @@ impl Mailer {
         self.transport.send(message).await.context("sending the invitation mail")?;
         Ok(())
     }
+
+    /// The base of links, e.g. `https://xinan.district.example`.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Sends a plain-text mail (a notification) to one address.
+    ///
+    /// # Errors
+    /// When the relay cannot be reached or refuses the mail.
+    pub async fn send_text(&self, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+        let part = SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .header(ContentTransferEncoding::QuotedPrintable)
+            .body(body.to_owned());
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to.parse().context("recipient address")?)
+            .subject(subject)
+            .singlepart(part)
+            .context("building the mail")?;
+        self.transport.send(message).await.context("sending the mail")?;
+        Ok(())
+    }
 }

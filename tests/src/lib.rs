@@ -13,6 +13,8 @@ use server::config::{ConnectionLimits, DatabaseUrl, Settings, StaffSettings};
 use server::db::Store;
 use sqlx::Connection as _;
 
+pub mod receiver;
+pub mod smtp;
 pub mod staff;
 pub use staff::StaffClient;
 
@@ -36,7 +38,7 @@ pub struct TestApp {
     /// Which engine.
     pub engine: Engine,
     stop: std::sync::Mutex<Option<RunningServer>>,
-    _database: TestDatabase,
+    database: std::sync::Arc<TestDatabase>,
 }
 
 impl TestApp {
@@ -63,7 +65,26 @@ impl TestApp {
     /// # Panics
     /// As [`TestApp::spawn`].
     pub async fn spawn_configured(engine: Engine, configure: impl FnOnce(&mut Settings)) -> Option<Self> {
-        let database = TestDatabase::create(engine).await?;
+        let database = std::sync::Arc::new(TestDatabase::create(engine).await?);
+        let app = Self::start(engine, database, configure).await;
+        server::demo::install(&app.store).await.expect("demo campaign");
+        Some(app)
+    }
+
+    /// A second server on this one's database (as several processes share one
+    /// PostgreSQL), with settings changed by `configure`.
+    ///
+    /// # Panics
+    /// When the server cannot start.
+    pub async fn spawn_beside(&self, configure: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(self.engine, self.database.clone(), configure).await
+    }
+
+    async fn start(
+        engine: Engine,
+        database: std::sync::Arc<TestDatabase>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = Settings {
             listen: "127.0.0.1:0".into(),
             database_url: database.url.clone(),
@@ -74,14 +95,13 @@ impl TestApp {
         configure(&mut settings);
         let app = server::Application::build(settings).await.expect("server starts");
         let store = app.store().clone();
-        server::demo::install(&store).await.expect("demo campaign");
         let base = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         let stop = std::sync::Mutex::new(Some((stop, server)));
-        Some(Self { base, http: reqwest::Client::new(), store, engine, stop, _database: database })
+        Self { base, http: reqwest::Client::new(), store, engine, stop, database }
     }
 
     /// Shuts the server down and waits until every connection is closed: from then

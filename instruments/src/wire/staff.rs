@@ -465,6 +465,8 @@ pub struct CaseDetail {
     pub referrals: Vec<super::warning::Referral>,
     /// Follow-up visits, oldest first.
     pub visits: Vec<super::warning::Visit>,
+    /// Notifications sent about it, oldest first.
+    pub notifications: Vec<CaseNotification>,
 }
 
 /// `GET /api/v1/organizations/{org}/cases`: the queue.
@@ -542,4 +544,57 @@ pub struct CampaignFollowUp {
     pub name: Text,
     /// Its figures.
     pub figures: FollowUpFigures,
+}
+
+/// How an organization's webhook message is shaped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum WebhookFormat {
+    /// `{"event", "organization", "level", "level_label", "campaign", "case_id", "case_url"}`.
+    Json,
+    /// `{"msgtype": "text", "text": {"content": …}}`, which WeCom and DingTalk group
+    /// robots accept.
+    Robot,
+}
+
+/// `GET`/`PUT /api/v1/organizations/{org}/notifications`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationSettings {
+    /// An `https://` (or `http://`) URL that receives a POST for every urgent
+    /// warning; `null` for none.
+    pub webhook_url: Option<String>,
+    /// Message shape.
+    pub webhook_format: WebhookFormat,
+}
+
+/// How a notification travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum NotificationChannel {
+    /// E-mail to one counselor.
+    Email,
+    /// The organization's webhook.
+    Webhook,
+}
+
+/// A notification about a warning, as its timeline shows it (not to whom).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseNotification {
+    /// `warning_opened` or `warning_raised`.
+    pub kind: String,
+    /// Channel.
+    pub channel: NotificationChannel,
+    /// Delivered.
+    pub sent: bool,
+    /// Failed attempts so far.
+    pub attempts: i64,
+    /// When it was written (with the warning).
+    pub created_at: i64,
+    /// When it was delivered.
+    pub sent_at: Option<i64>,
 }

@@ -170,8 +170,9 @@ enum Bind {
 pub enum Change<'a> {
     /// A state change.
     State(&'a NewCaseEvent),
-    /// A re-check: the new level, its rank, the new due time and the reason.
-    Level { level: &'a WarningLevel, due_at: i64, reason: &'a str },
+    /// A re-check: the new level, the new due time and the reason; `notify` when it
+    /// raises the warning to the most urgent level (`Some(email)`: also by e-mail).
+    Level { level: &'a WarningLevel, due_at: i64, reason: &'a str, notify: Option<bool> },
     /// An interview record (first contact).
     Interview(&'a CheckedInterview),
     /// A referral.
@@ -332,6 +333,7 @@ impl Store {
         .await?;
         Ok(CaseDetail {
             case: row.summary(now, today)?,
+            notifications: self.case_notifications(id).await?,
             events,
             level_changes: levels
                 .into_iter()
@@ -421,7 +423,12 @@ impl Store {
         }
         let action = match change {
             Change::State(event) => format!("{} → {}", case.state.as_str(), event.to.as_str()),
-            Change::Level { level, due_at, reason } => {
+            Change::Level { level, due_at, reason, notify } => {
+                if let Some(email) = notify {
+                    let kind = super::NotificationKind::Raised;
+                    let org = case.organization_id;
+                    super::notifications::enqueue_in(&mut tx, org, case.id, &level.id, kind, email, now * 1000).await?;
+                }
                 sqlx::query("UPDATE cases SET level = $1, level_rank = $2, due_at = $3 WHERE id = $4")
                     .bind(&level.id)
                     .bind(i64::from(level.rank))

@@ -10,6 +10,7 @@ pub mod bulk;
 mod campaigns;
 mod cases;
 mod export;
+mod notifications;
 mod organizations;
 mod platform;
 mod submissions;
@@ -30,6 +31,7 @@ pub use campaigns::{
 pub use cases::{Change, Changed};
 pub use cases::{Due, QueueFilter};
 pub use export::responses_csv;
+pub use notifications::{enqueue_in as enqueue_notifications, Claimed, NotificationKind};
 pub use platform::{INTERVIEW_FORM, WARNING_LEVELS};
 pub use submissions::{digest, Inserted, Stored, StoredResult};
 

@@ -257,6 +257,12 @@ impl Store {
             .bind(warning.due_at)
             .execute(&mut *tx)
             .await?;
+            if warning.urgent {
+                let kind = super::NotificationKind::Opened;
+                let (org, email) = (campaign.organization_id, warning.email);
+                super::notifications::enqueue_in(&mut tx, org, case_id, &warning.level, kind, email, now * 1000)
+                    .await?;
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -47,14 +47,26 @@ pub fn check_level<'a>(
     case: &CaseSummary,
     request: &NewLevel,
     now: i64,
-) -> Result<(&'a WarningLevel, i64), FollowUpError> {
+) -> Result<ReCheck<'a>, FollowUpError> {
     unfinished(case)?;
     let level = levels::known(all, "level", &request.level)?;
     text::required("reason", &request.reason, NOTE_LIMIT)?;
     if level.id == case.level {
         return Err(FollowUpError::invalid("level", "the warning is already at this level"));
     }
-    Ok((level, levels::due_at(level, now)))
+    let was_urgent = all.level(&case.level).is_some_and(|l| l.rank == 1);
+    Ok(ReCheck { level, due_at: levels::due_at(level, now), raised_to_urgent: level.rank == 1 && !was_urgent })
+}
+
+/// A re-check as it is to be stored.
+#[derive(Debug)]
+pub struct ReCheck<'a> {
+    /// The new level.
+    pub level: &'a WarningLevel,
+    /// First contact is due then.
+    pub due_at: i64,
+    /// Raised to the most urgent level: counselors are told at once.
+    pub raised_to_urgent: bool,
 }
 
 /// A referral (转介) to an active destination that takes the warning's level (one

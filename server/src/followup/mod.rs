@@ -91,6 +91,10 @@ pub struct NewWarning {
     pub rank: i64,
     /// When first contact is due.
     pub due_at: i64,
+    /// At the most urgent level (rank 1): counselors are told at once.
+    pub urgent: bool,
+    /// Counselors are told by e-mail too (mail is configured), not only the webhook.
+    pub email: bool,
 }
 
 /// The warning a submission's flags open, at the most urgent level they map to.
@@ -100,5 +104,12 @@ pub fn open_warning(
     now: i64,
 ) -> Option<NewWarning> {
     let level = levels::opened_by(levels, &flags)?;
-    Some(NewWarning { level: level.id.clone(), rank: i64::from(level.rank), due_at: levels::due_at(level, now), flags })
+    Some(NewWarning {
+        level: level.id.clone(),
+        rank: i64::from(level.rank),
+        due_at: levels::due_at(level, now),
+        urgent: level.rank == 1,
+        email: false,
+        flags,
+    })
 }

@@ -161,8 +161,15 @@ pub async fn change_level(
 ) -> Result<Json<CaseDetail>, ApiError> {
     let detail = followed_case(&state, &staff, id).await?;
     let all = levels::current(&state.store).await?;
-    let (level, due_at) = life::check_level(&all, &detail.case, &request, crate::day::now())?;
-    apply(&state, &staff, &detail, Change::Level { level, due_at, reason: request.reason.trim() }).await
+    let re_check = life::check_level(&all, &detail.case, &request, crate::day::now())?;
+    let notify = re_check.raised_to_urgent.then_some(state.mailer.is_some());
+    let change =
+        Change::Level { level: re_check.level, due_at: re_check.due_at, reason: request.reason.trim(), notify };
+    let answer = apply(&state, &staff, &detail, change).await?;
+    if notify.is_some() {
+        state.notifier.wake();
+    }
+    Ok(answer)
 }
 
 /// Records an interview (约谈记录) on the platform's form; required fields are

@@ -55,6 +55,8 @@ pub struct AppState {
     pub mailer: Option<Mailer>,
     /// Reports built at once, off the async runtime (at most [`REPORT_BUILDERS`]).
     pub report_builders: Arc<tokio::sync::Semaphore>,
+    /// Wakes the notification worker after a commit that wrote notifications.
+    pub notifier: crate::notify::Notifier,
 }
 
 /// Reports built at once: each takes a blocking thread and a core, so two leave the
@@ -67,6 +69,8 @@ impl AppState {
     /// # Errors
     /// Mail settings that do not make a mailer.
     pub fn new(store: Store, settings: StaffSettings) -> anyhow::Result<Self> {
+        // reqwest and lettre share rustls; one crypto provider for the process.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let mailer = settings.mail.as_ref().map(Mailer::new).transpose()?;
         Ok(Self {
             store,
@@ -75,6 +79,7 @@ impl AppState {
             settings: Arc::new(settings),
             mailer,
             report_builders: Arc::new(tokio::sync::Semaphore::new(REPORT_BUILDERS)),
+            notifier: crate::notify::Notifier::default(),
         })
     }
 }
@@ -117,6 +122,7 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(organizations::follow_up_figures))
         .routes(routes!(organizations::organization_audit))
         .routes(routes!(organizations::platform_audit))
+        .routes(routes!(organizations::get_notifications, organizations::put_notifications))
         .routes(routes!(staff_campaigns::list_campaigns, staff_campaigns::create_campaign))
         .routes(routes!(staff_campaigns::get_managed_campaign, staff_campaigns::update_campaign))
         .routes(routes!(staff_campaigns::set_campaign_state))

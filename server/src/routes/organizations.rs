@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use instruments::wire::staff::{
-    AuditEntry, CampaignFollowUp, Invitation, InvitationDelivery, Member, NewInvitation, NewOrganization, Organization,
-    Role,
+    AuditEntry, CampaignFollowUp, Invitation, InvitationDelivery, Member, NewInvitation, NewOrganization,
+    NotificationSettings, Organization, Role,
 };
 use instruments::wire::ErrorBody;
 
@@ -203,4 +203,46 @@ pub async fn organization_audit(
 pub async fn platform_audit(State(state): State<AppState>, staff: Staff) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     staff.require(Permission::AdministerPlatform)?;
     Ok(Json(state.store.audit_entries(None).await?))
+}
+
+/// The organization's webhook for urgent warnings. Admits: platform_admin; org_admin
+/// of this organization.
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/notifications", tag = "follow-up",
+    params(("org" = i64, Path, description = "Organization id")),
+    responses((status = 200, body = NotificationSettings), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_notifications(
+    State(state): State<AppState>,
+    staff: Staff,
+    AppPath(org): AppPath<i64>,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    staff.require(Permission::ManageOrganization(org))?;
+    state.store.organization(org).await?;
+    Ok(Json(state.store.notification_settings(org).await?))
+}
+
+/// Sets (or with `null` removes) the webhook that receives a POST for every urgent
+/// warning: `json`, or `robot` for a WeCom/DingTalk group robot. The host must resolve
+/// to public addresses (422 naming `webhook_url` otherwise). The message names the
+/// organization, level, campaign and a link, never answers, scores or codes. Admits:
+/// platform_admin; org_admin of this organization.
+#[utoipa::path(put, path = "/api/v1/organizations/{org}/notifications", tag = "follow-up",
+    params(("org" = i64, Path, description = "Organization id")), request_body = NotificationSettings,
+    responses((status = 200, body = NotificationSettings), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_notifications(
+    State(state): State<AppState>,
+    staff: Staff,
+    AppPath(org): AppPath<i64>,
+    AppJson(mut settings): AppJson<NotificationSettings>,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    staff.require(Permission::ManageOrganization(org))?;
+    state.store.organization(org).await?;
+    settings.webhook_url = settings.webhook_url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    if let Some(url) = &settings.webhook_url {
+        let parsed = crate::notify::webhook::parse(url)?;
+        crate::notify::webhook::resolve(&parsed, state.settings.notify.allow_private_webhooks).await?;
+    }
+    state.store.set_notification_settings(org, &settings, staff.user_id, crate::day::now()).await?;
+    Ok(Json(settings))
 }

@@ -25,7 +25,8 @@ use crate::extract::{AppJson, AppPath};
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     description = "409 `campaign_not_open` before the opening day or after closing. In a coded campaign the \
         `access_code` is used up and becomes the respondent code. A submission with a flag opens a follow-up \
-        case in the same transaction. Admits: anyone.")]
+        case in the same transaction; an urgent one also its notifications, sent after the answer. \
+        Admits: anyone.")]
 pub async fn submit_responses(
     State(state): State<AppState>,
     AppPath(code): AppPath<String>,
@@ -50,12 +51,23 @@ pub async fn submit_responses(
     }
     let now = crate::day::now();
     let levels = crate::followup::levels::current(store).await?;
-    let accepted = crate::screening::accept(&campaign, &request, &levels, now)?;
+    let mut accepted = crate::screening::accept(&campaign, &request, &levels, now)?;
+    // An urgent warning's notifications are written with it; by mail only when mail is
+    // configured (the webhook, if any, always).
+    let urgent = accepted.warning.as_mut().is_some_and(|warning| {
+        warning.email = state.mailer.is_some();
+        warning.urgent
+    });
     match store
         .insert_submission(&campaign, &request, &accepted.scores, accepted.warning.as_ref(), &digest, now)
         .await?
     {
-        Inserted::New(receipt) => Ok((StatusCode::CREATED, Json(receipt))),
+        Inserted::New(receipt) => {
+            if urgent {
+                state.notifier.wake();
+            }
+            Ok((StatusCode::CREATED, Json(receipt)))
+        }
         Inserted::CodeUnusable => Err(unusable_code("access_code")),
         Inserted::KeyTaken => {
             let stored = store

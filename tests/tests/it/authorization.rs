@@ -257,6 +257,15 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         row(Method::GET, "/api/v1/organizations/{org}/follow-up", Fixture, no_body, Members, 200),
         row(Method::GET, "/api/v1/organizations/{org}/audit", Fixture, no_body, OrgAdmins, 200),
+        row(Method::GET, "/api/v1/organizations/{org}/notifications", Fixture, no_body, OrgAdmins, 200),
+        row(
+            Method::PUT,
+            "/api/v1/organizations/{org}/notifications",
+            Fixture,
+            |_| Some(json!({"webhook_url": null, "webhook_format": "json"})),
+            OrgAdmins,
+            200,
+        ),
         row(Method::GET, "/api/v1/audit", Fixture, no_body, PlatformAdmin, 200),
         // Campaign management and access codes.
         // Population reports.

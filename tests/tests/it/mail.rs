@@ -1,13 +1,8 @@
-//! Invitations by e-mail, through a real SMTP server (Python's aiosmtpd, started here
-//! on a free loopback port and storing what it receives in a Maildir).
-
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+//! Invitations by e-mail, through a real SMTP server (aiosmtpd, `xinan_tests::smtp`).
 
 use instruments::wire::staff::Role;
 use serde_json::{json, Value};
-use server::config::{MailSettings, Secret};
+use xinan_tests::smtp::{messages_to, SmtpServer};
 use xinan_tests::{on_both_databases, Engine, StaffClient, TestApp};
 
 use crate::support::error_of;
@@ -19,67 +14,11 @@ on_both_databases!(
 
 const PASSWORD: &str = "correct horse battery";
 
-/// An aiosmtpd process; killed on drop.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl SmtpServer {
-    fn start() -> Self {
-        let python = std::env::var("XINAN_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        let probe = Command::new(&python).args(["-c", "import aiosmtpd"]).output();
-        assert!(
-            probe.as_ref().is_ok_and(|o| o.status.success()),
-            "aiosmtpd is not installed for {python} (`cargo xtask setup` installs it): {probe:?}"
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let maildir = std::env::temp_dir().join(format!("xinan-maildir-{port}-{}", std::process::id()));
-        let child = Command::new(&python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start aiosmtpd");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start listening on {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port, maildir }
-    }
-
-    fn settings(&self, public_url: &str) -> MailSettings {
-        MailSettings {
-            smtp_url: Secret::new(format!("smtp://127.0.0.1:{}", self.port)),
-            from: "xinan@district.example".into(),
-            public_url: public_url.into(),
-        }
-    }
-
-    /// Every message received, raw.
-    fn messages(&self) -> Vec<String> {
-        let dir = self.maildir.join("new");
-        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
-        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.maildir);
-    }
-}
-
-/// The raw message sent to `to` (quoted-printable soft breaks joined).
+/// The one raw message sent to `to`.
 fn message_to(messages: &[String], to: &str) -> String {
-    let found: Vec<&String> = messages.iter().filter(|m| m.lines().any(|l| l == format!("To: {to}"))).collect();
+    let found = messages_to(messages, to);
     assert_eq!(found.len(), 1, "one mail to {to}: {messages:#?}");
-    found[0].replace("=\r\n", "").replace("=\n", "")
+    found[0].clone()
 }
 
 /// The invitation token in a mail.

@@ -9,6 +9,7 @@ mod follow_up;
 mod instruments_api;
 mod limits;
 mod mail;
+mod notifications;
 mod offline;
 mod openapi;
 mod privacy;
