@@ -294,3 +294,202 @@ fn instruments_check_accepts_a_file_saved_with_a_byte_order_mark() {
     std::fs::remove_file(&path).ok();
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// A database for one test: a fresh SQLite file, or a fresh database on
+/// `TEST_POSTGRES_URL`'s server (dropped with it).
+struct ScratchDb {
+    url: String,
+    drop_pg: Option<(String, String)>,
+}
+
+impl ScratchDb {
+    fn sqlite(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("xinan-{name}-{}.db", std::process::id()));
+        Self { url: format!("sqlite://{}", path.display()), drop_pg: None }
+    }
+
+    /// `None` (said loudly) only with `XINAN_SKIP_POSTGRES=1`.
+    fn postgres(runtime: &tokio::runtime::Runtime, name: &str) -> Option<Self> {
+        use sqlx::Connection as _;
+        let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+            assert_eq!(std::env::var("XINAN_SKIP_POSTGRES").as_deref(), Ok("1"), "TEST_POSTGRES_URL is not set");
+            eprintln!("\n*** SKIPPED on PostgreSQL: XINAN_SKIP_POSTGRES=1 ***\n");
+            return None;
+        };
+        let db = format!("xinan_{name}_{}", std::process::id());
+        runtime.block_on(async {
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("reach PostgreSQL");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {db}")).execute(&mut conn).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {db}")).execute(&mut conn).await.unwrap();
+        });
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Some(Self { url: format!("{base}/{db}"), drop_pg: Some((admin, db)) })
+    }
+}
+
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        if let Some((admin, db)) = self.drop_pg.take() {
+            let _ = std::thread::spawn(move || {
+                use sqlx::Connection as _;
+                let runtime = tokio::runtime::Runtime::new().unwrap();
+                runtime.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).execute(&mut conn).await;
+                    }
+                });
+            })
+            .join();
+        } else if let Some(path) = self.url.strip_prefix("sqlite://") {
+            for suffix in ["", "-wal", "-shm"] {
+                std::fs::remove_file(format!("{path}{suffix}")).ok();
+            }
+        }
+    }
+}
+
+/// `xinan serve` on a free port against `url`; killed on drop (SIGKILL: no shutdown).
+struct Served {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Served {
+    fn start(url: &str, extra: &[&str]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_xinan"))
+            .args(["--database-url", url, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .env_remove("DATABASE_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start xinan serve");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the server did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    fn kill_9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A PHQ-9 + GAD-7 submission to DEMO whose item 9 answer opens a level-1 warning.
+fn urgent_submission(key: &str) -> String {
+    let phq9: Vec<String> = (1..=9).map(|i| format!("\"phq9_{i}\": 1")).collect();
+    let gad7: Vec<String> = (1..=7).map(|i| format!("\"gad7_{i}\": 0")).collect();
+    format!(
+        r#"{{"idempotency_key": "{key}", "cohort": {{"grade": "8"}}, "consent": {{"health": true}}, "results": [
+            {{"instrument": "phq9", "version": "1.0.0", "answers": {{{}}},
+              "client_score": {{"total": 9, "band": "mild", "flags": ["critical"]}}}},
+            {{"instrument": "gad7", "version": "1.0.0", "answers": {{{}}},
+              "client_score": {{"total": 0, "band": "minimal", "flags": []}}}}]}}"#,
+        phq9.join(","),
+        gad7.join(",")
+    )
+}
+
+/// A server is killed (-9) while it is delivering an urgent warning's webhook: the
+/// receiver took the connection but never answered. The restarted server takes the
+/// notification once the dead process's lease ran out, and the receiver gets it
+/// exactly once.
+fn a_kill_9_mid_delivery_still_delivers_exactly_once(db: &ScratchDb, runtime: &tokio::runtime::Runtime) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    let url = db.url.as_str();
+    let demo = xinan(&["--database-url", url, "demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    // A receiver that accepts and never reads or answers: delivery hangs in flight.
+    let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook_port = hanging.local_addr().unwrap().port();
+    hanging.set_nonblocking(true).unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO organization_notifications (organization_id, webhook_url, webhook_format, updated_at)
+             SELECT id, $1, 'json', 0 FROM organizations WHERE name = 'Demo'",
+        )
+        .bind(format!("http://127.0.0.1:{hook_port}/hook"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    });
+    let flags = ["--allow-private-webhooks", "--notify-lease-secs", "2", "--notify-retry-secs", "1"];
+    let server = Served::start(url, &flags);
+    let body = urgent_submission("a1b2c3d4-0000-4000-8000-000000000001");
+    let submitted = post_from([127, 0, 0, 1].into(), server.port, "/api/v1/campaigns/DEMO/submissions", &body);
+    assert_eq!(runtime.block_on(submitted), 201);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let held = loop {
+        if let Ok((stream, _)) = hanging.accept() {
+            break stream;
+        }
+        assert!(Instant::now() < deadline, "the worker never tried to deliver");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    server.kill_9();
+    drop((held, hanging));
+
+    // The receiver is back, and so is the server.
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = received.clone();
+    let receiver = runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", hook_port)).await.unwrap();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async { "ok" }
+            }),
+        );
+        axum::serve(listener, app).await.unwrap();
+    });
+    let restarted = Served::start(url, &flags);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while received.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the notification was not delivered after the restart");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Long enough for a second lease to run out: nothing more arrives.
+    std::thread::sleep(Duration::from_secs(3));
+    let states: Vec<(String, i64)> = runtime.block_on(async {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+        sqlx::query_as("SELECT state, attempts FROM notifications").fetch_all(&mut conn).await.unwrap()
+    });
+    restarted.kill_9();
+    receiver.abort();
+    assert_eq!(received.load(Ordering::SeqCst), 1, "delivered exactly once");
+    assert_eq!(states, [("sent".to_owned(), 0)], "sent, and the killed attempt was never recorded");
+}
+
+#[test]
+fn a_kill_9_mid_delivery_still_delivers_exactly_once_on_sqlite() {
+    sqlx::any::install_default_drivers();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    a_kill_9_mid_delivery_still_delivers_exactly_once(&ScratchDb::sqlite("kill9"), &runtime);
+}
+
+#[test]
+fn a_kill_9_mid_delivery_still_delivers_exactly_once_on_postgres() {
+    sqlx::any::install_default_drivers();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    if let Some(db) = ScratchDb::postgres(&runtime, "kill9") {
+        a_kill_9_mid_delivery_still_delivers_exactly_once(&db, &runtime);
+    }
+}
