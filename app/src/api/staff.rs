@@ -10,9 +10,13 @@ use std::task::Poll;
 
 use instruments::definition::Definition;
 use instruments::wire::staff::{
-    AcceptInvitation, AccessCode, AuditEntry, CampaignDetail, CampaignFollowUp, CampaignSpec, CaseDetail, CaseSummary,
+    AcceptInvitation, AccessCode, AuditEntry, CampaignDetail, CampaignFollowUp, CampaignSpec, CaseDetail, CaseQueue,
     GenerateCodes, Invitation, InvitationInfo, Member, NewCaseEvent, NewInvitation, NewOrganization, Organization,
     SessionInfo, SetCampaignState, SignIn,
+};
+use instruments::wire::warning::{
+    InterviewForm, NewDestination, NewInterview, NewLevel, NewReferral, NewVisit, ReferralDestination, ReferralUpdate,
+    WarningLevels,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -147,10 +151,55 @@ pub async fn confirm_invitation(token: &str) -> Result<(), ApiClientError> {
     change("POST", &format!("/api/v1/invitations/{token}/accept"), None::<&()>).await.map(drop)
 }
 
-/// `GET /api/v1/organizations/{org}/cases`, in the server's order.
-pub async fn cases(org: i64) -> Result<Vec<CaseSummary>, ApiClientError> {
-    let queue: instruments::wire::staff::CaseQueue = get(&format!("/api/v1/organizations/{org}/cases")).await?;
-    Ok(queue.cases)
+/// `GET /api/v1/organizations/{org}/cases?{query}` (`query` already encoded), in the
+/// server's order, with the counts at the top of the queue.
+pub async fn queue(org: i64, query: &str) -> Result<CaseQueue, ApiClientError> {
+    get(&format!("/api/v1/organizations/{org}/cases?{query}")).await
+}
+
+/// `POST /api/v1/cases/{id}/level`: a re-check (复核) changes the level with a reason.
+pub async fn change_level(id: i64, change: &NewLevel) -> Result<CaseDetail, ApiClientError> {
+    change_json(&format!("/api/v1/cases/{id}/level"), change).await
+}
+
+/// `POST /api/v1/cases/{id}/interviews`: an interview record (约谈记录).
+pub async fn add_interview(id: i64, interview: &NewInterview) -> Result<CaseDetail, ApiClientError> {
+    change_json(&format!("/api/v1/cases/{id}/interviews"), interview).await
+}
+
+/// `POST /api/v1/cases/{id}/referrals`: a referral (转介).
+pub async fn add_referral(id: i64, referral: &NewReferral) -> Result<CaseDetail, ApiClientError> {
+    change_json(&format!("/api/v1/cases/{id}/referrals"), referral).await
+}
+
+/// `POST /api/v1/cases/{id}/referrals/{referral}`: receipt confirmed, outcome.
+pub async fn update_referral(id: i64, referral: i64, update: &ReferralUpdate) -> Result<CaseDetail, ApiClientError> {
+    change_json(&format!("/api/v1/cases/{id}/referrals/{referral}"), update).await
+}
+
+/// `POST /api/v1/cases/{id}/visits`: a follow-up visit (回访).
+pub async fn add_visit(id: i64, visit: &NewVisit) -> Result<CaseDetail, ApiClientError> {
+    change_json(&format!("/api/v1/cases/{id}/visits"), visit).await
+}
+
+/// `GET /api/v1/platform/warning-levels`.
+pub async fn warning_levels() -> Result<WarningLevels, ApiClientError> {
+    get("/api/v1/platform/warning-levels").await
+}
+
+/// `GET /api/v1/platform/interview-form`.
+pub async fn interview_form() -> Result<InterviewForm, ApiClientError> {
+    get("/api/v1/platform/interview-form").await
+}
+
+/// `GET /api/v1/platform/referral-destinations`.
+pub async fn destinations() -> Result<Vec<ReferralDestination>, ApiClientError> {
+    get("/api/v1/platform/referral-destinations").await
+}
+
+/// `POST /api/v1/platform/referral-destinations` (platform admins).
+pub async fn add_destination(new: &NewDestination) -> Result<ReferralDestination, ApiClientError> {
+    change_json("/api/v1/platform/referral-destinations", new).await
 }
 
 /// `GET /api/v1/cases/{id}`.

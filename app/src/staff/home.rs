@@ -37,6 +37,9 @@ pub fn page(session: SessionInfo) -> impl IntoView {
                 <a id="district-link" href="/staff/district">{ts(|s| s.district)}</a>
             </p>
             <p>
+                <a id="platform-settings" href="/staff/platform">{ts(|s| s.platform_settings)}</a>
+            </p>
+            <p>
                 <a id="platform-audit" href="/staff/audit">{ts(|s| s.platform_audit)}</a>
             </p>
         }

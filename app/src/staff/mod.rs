@@ -17,8 +17,10 @@ mod home;
 mod invitation;
 mod model;
 mod org;
+mod queue;
 mod reference;
 mod reports;
+mod settings;
 mod ui;
 
 use leptos::prelude::*;
@@ -129,6 +131,7 @@ fn page(route: Route, session: instruments::wire::staff::SessionInfo) -> AnyView
         Route::Audit => org::platform_audit().into_any(),
         Route::Reports(org) => reports::page(org, session).into_any(),
         Route::District => reports::district().into_any(),
+        Route::Platform => settings::page().into_any(),
         Route::Reference | Route::Invitation(_) | Route::NotFound => ().into_any(),
     }
 }

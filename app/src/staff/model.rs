@@ -30,6 +30,8 @@ pub enum Route {
     Reports(i64),
     /// `/staff/district`: the district roll-up (platform admins).
     District,
+    /// `/staff/platform`: warning levels and referral destinations.
+    Platform,
     /// `/instruments`: every instrument, public.
     Reference,
     /// Anything else.
@@ -57,6 +59,7 @@ impl Route {
             [] => Some(Self::Home),
             ["audit"] => Some(Self::Audit),
             ["district"] => Some(Self::District),
+            ["platform"] => Some(Self::Platform),
             ["org", org, "reports"] => id(org).map(Self::Reports),
             ["org", org] => id(org).map(Self::Org),
             ["org", org, "new-campaign"] => id(org).map(Self::NewCampaign),
@@ -454,6 +457,7 @@ mod tests {
         assert_eq!(Route::parse("/staff/invitation/abc_DEF-1"), Route::Invitation("abc_DEF-1".into()));
         assert_eq!(Route::parse("/staff/audit"), Route::Audit);
         assert_eq!(Route::parse("/staff/district"), Route::District);
+        assert_eq!(Route::parse("/staff/platform"), Route::Platform);
         assert_eq!(Route::parse("/staff/org/3/reports/"), Route::Reports(3));
         assert_eq!(Route::parse("/instruments"), Route::Reference);
         assert_eq!(Route::parse("/instruments/"), Route::Reference);

@@ -9,7 +9,6 @@ use instruments::wire::staff::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::case::summary_view;
 use super::model::{format_time, Access};
 use super::ui::{self, load, show, FormError};
 use crate::api;
@@ -40,7 +39,7 @@ pub fn page(org: i64, session: SessionInfo) -> impl IntoView {
         </p>
         {title}
         <nav class="tabs" aria-label=move || use_ui().lang.get().staff().sections>{nav}</nav>
-        {access.cases.then(|| queue(org))}
+        {access.cases.then(|| super::queue::section(org))}
         {access.campaigns.then(|| campaigns(org))}
         {access.figures.then(|| figures(org))}
         {access.members.then(|| members(org))}
@@ -90,37 +89,6 @@ fn campaigns(org: i64) -> impl IntoView {
                     {ts(|s| s.new_campaign)}
                 </a>
             </p>
-        </section>
-    }
-}
-
-fn queue(org: i64) -> impl IntoView {
-    let (data, _) = load(move || async move {
-        let library = ui::library().await?;
-        let cases = api::staff::cases(org).await?;
-        Ok((library, cases))
-    });
-    let list = show(data, |(library, cases)| {
-        if cases.is_empty() {
-            return view! { <p class="hint">{ts(|s| s.no_cases)}</p> }.into_any();
-        }
-        let now = ui::now();
-        let items = cases
-            .iter()
-            .map(|c| {
-                view! {
-                    <li class="case" data-case=c.id data-state=c.state.as_str()>
-                        {summary_view(c, library, now, true)}
-                    </li>
-                }
-            })
-            .collect_view();
-        view! { <ol id="case-list" class="list">{items}</ol> }.into_any()
-    });
-    view! {
-        <section id="queue" aria-labelledby="queue-h">
-            <h2 id="queue-h">{ts(|s| s.queue)}</h2>
-            {list}
         </section>
     }
 }

@@ -295,3 +295,140 @@ async fn administrators_read_the_district_and_campaign_reports_and_download_them
     assert!(raw.starts_with("200\n"), "{raw}");
     assert_eq!(raw.lines().count(), 1 + 1 + 12, "status, header and 12 submissions: {raw}");
 }
+
+/// Sets a date input (typing into one depends on the browser's locale) and tells the
+/// app, as a person's choice would.
+async fn set_date(client: &Client, css: &str, day: &str) -> CmdResult<()> {
+    wait_css(client, css).await?;
+    let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+        e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true}));";
+    client.execute(script, vec![json!(css), json!(day)]).await.map(drop)
+}
+
+/// The text of the element `css` names once it contains `expected`.
+async fn wait_contains(client: &Client, css: &str, expected: &str) -> CmdResult<String> {
+    for _ in 0..200 {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            let text = element.text().await?;
+            if text.contains(expected) {
+                return Ok(text);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let text = match client.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await?,
+        Err(_) => "(not there)".to_owned(),
+    };
+    panic!("`{css}` never contained {expected:?}: {text}");
+}
+
+/// A warning's whole life in the browser: the platform admin adds a referral
+/// destination; a PHQ-9 item 9 answer opens a level-1 warning; the counselor finds it
+/// at the top of the queue, re-checks and lowers it with a reason, records an
+/// interview (a phone number in the plan is refused, with the reason, and nothing is
+/// sent), refers, records the destination's confirmation, schedules a visit and
+/// closes the warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_counselor_works_a_warning_from_the_queue_to_closing() {
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
+    let org = app.demo_org().await;
+    app.create_staff(ADMIN, PASSWORD, Role::PlatformAdmin, None).await;
+    app.create_staff(COUNSELOR, PASSWORD, Role::Counselor, Some(org)).await;
+    submit_demo(&app, "8", [0; 9]).await;
+    submit_demo(&app, "8", [1, 1, 1, 1, 1, 1, 1, 1, 1]).await;
+    let (client, _driver, profile) = browser("en-US").await;
+    let outcome = async {
+        // The platform admin adds a destination that takes level 1 and 2 warnings.
+        sign_in(&client, &app, ADMIN, PASSWORD).await?;
+        click(&client, "#platform-settings").await?;
+        fill(&client, "#destination-name", "District Mental Health Centre").await?;
+        click(&client, "#destination-level-level1").await?;
+        click(&client, "#destination-level-level2").await?;
+        fill(&client, "#destination-contact", "outpatient desk, weekdays").await?;
+        click(&client, "#destination-save").await?;
+        wait_contains(&client, "#destination-list", "District Mental Health Centre").await?;
+        click(&client, "#sign-out").await?;
+
+        // The counselor's queue: one level-1 warning, due in 30 minutes.
+        sign_in(&client, &app, COUNSELOR, PASSWORD).await?;
+        goto(&client, &app.url(&format!("/staff/org/{org}"))).await?;
+        let counts = wait_contains(&client, "#queue-counts [data-count='level1']", "1").await?;
+        assert!(counts.contains("Urgent") && counts.contains("!!!"), "colour, symbol and words: {counts}");
+        let row = wait_css(&client, "#case-list tr.case").await?;
+        assert_eq!(row.attr("data-level").await?.as_deref(), Some("level1"));
+        let text = row.text().await?;
+        assert!(text.contains("Urgent") && text.contains("Item 9 ≥ 1"), "{text}");
+        // Filtering by level 3 leaves nothing; clearing brings it back.
+        let level = wait_css(&client, "#filter-level").await?;
+        level.select_by_value("level3").await?;
+        click(&client, "#filter-apply").await?;
+        wait_css(&client, "#case-list-empty").await?;
+        click(&client, "#filter-clear").await?;
+        let row = wait_css(&client, "#case-list tr.case").await?;
+        row.find(Locator::Css("a.respondent-code")).await?.click().await?;
+
+        // Re-check: lowered to level 2 with a reason.
+        wait_css(&client, "#case[data-level='level1']").await?;
+        wait_css(&client, "#new-level").await?.select_by_value("level2").await?;
+        fill(&client, "#level-reason", "Re-checked by phone: safe at home tonight, no plan.").await?;
+        click(&client, "#level-save").await?;
+        wait_css(&client, "#case[data-level='level2']").await?;
+
+        // The interview: a mobile number in the plan is refused before anything is sent.
+        click(&client, "#iv-mode-face_to_face").await?;
+        click(&client, "#iv-present-student").await?;
+        click(&client, "#iv-present-homeroom_teacher").await?;
+        click(&client, "#iv-risk-medium").await?;
+        fill(&client, "#iv-protective_factors", "Close to her grandmother; plays basketball.").await?;
+        fill(&client, "#iv-plan", "Weekly talks; call her mother on 138 1234 5678.").await?;
+        click(&client, "#interview-save").await?;
+        let refused = wait_shown(&client, "#err-plan").await?.text().await?;
+        assert!(refused.contains("mobile number"), "{refused}");
+        fill(&client, "#iv-plan", "Weekly talks with the school counselor; the homeroom teacher keeps watch.").await?;
+        set_date(&client, "#iv-next_follow_up", "2099-01-15").await?;
+        click(&client, "#interview-save").await?;
+        wait_contains(&client, "#events", "Weekly talks with the school counselor").await?;
+
+        // Referral, and later the destination's confirmation and outcome.
+        click(&client, "#referral-save").await?;
+        wait_css(&client, "#case[data-state='referred']").await?;
+        set_date(&client, ".referral-update #referral-confirmed", "2099-01-02").await?;
+        fill(&client, ".referral-update #referral-outcome", "Seen at the outpatient clinic.").await?;
+        click(&client, ".referral-update-save").await?;
+        wait_contains(&client, "#events", "Seen at the outpatient clinic.").await?;
+
+        // A follow-up visit that schedules the next one.
+        fill(&client, "#visit-note", "Calmer; attends classes.").await?;
+        set_date(&client, "#visit-next", "2099-02-01").await?;
+        click(&client, "#visit-save").await?;
+        wait_contains(&client, "#next-visit", "2099-02-01").await?;
+
+        // Closed with an outcome.
+        click(&client, "#to-closed").await?;
+        fill(&client, "#case-outcome", "Stable after referral; follow-up by the school.").await?;
+        click(&client, "#case-save").await?;
+        wait_css(&client, "#case[data-state='closed']").await?;
+        let timeline = wait_css(&client, "#events").await?.text().await?;
+        Ok::<_, fantoccini::error::CmdError>(timeline)
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(profile);
+    let timeline = outcome.expect("the warning is worked to closing");
+    for expected in [
+        "Warning opened",
+        "Re-checked by phone",
+        "Interview record",
+        "Homeroom teacher",
+        "District Mental Health Centre",
+        "Calmer; attends classes.",
+        "Stable after referral",
+    ] {
+        assert!(timeline.contains(expected), "the timeline lacks {expected}: {timeline}");
+    }
+    assert!(!timeline.contains("138 1234 5678"), "{timeline}");
+    let plans: Vec<String> =
+        sqlx::query_scalar("SELECT answers FROM interviews").fetch_all(app.store.pool()).await.unwrap();
+    assert_eq!(plans.len(), 1, "the refused interview was never stored: {plans:?}");
+}
