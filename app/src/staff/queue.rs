@@ -25,8 +25,8 @@ pub fn level_chip(levels: &WarningLevels, id: &str) -> impl IntoView {
     let fallback = id.clone();
     let words = move || level.as_ref().map_or(fallback.clone(), |l| text(&l.label, ui.lang.get()).to_owned());
     view! {
-        <span class="level" data-level=id style=format!("--level: {colour}")>
-            <span class="level-symbol" aria-hidden="true">{symbol}</span>
+        <span class="level" data-level=id style=format!("border-color: {colour}")>
+            <span class="level-symbol" aria-hidden="true" style=format!("color: {colour}")>{symbol}</span>
             " "
             {words}
         </span>
@@ -43,7 +43,11 @@ fn query(filters: &[(&str, String)]) -> String {
         .join("&")
 }
 
-/// `#queue` of the organization page.
+/// What the queue loads: the instruments, the platform's levels and the queue.
+type QueueData = (std::sync::Arc<Vec<Definition>>, WarningLevels, CaseQueue);
+
+/// `#queue` of the organization page: counts, then the filters (folded away on a
+/// phone until asked for), then the table.
 pub fn section(org: i64) -> impl IntoView {
     let level = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
@@ -84,14 +88,11 @@ pub fn section(org: i64) -> impl IntoView {
         reload.run(());
     };
     let levels_for_filter = RwSignal::new(None::<WarningLevels>);
-    let body =
-        show(data, move |(library, levels, queue): &(std::sync::Arc<Vec<Definition>>, WarningLevels, CaseQueue)| {
-            levels_for_filter.set(Some(levels.clone()));
-            view! {
-                {counts(levels, queue)}
-                {table(library, levels, &queue.cases)}
-            }
-        });
+    let head = show(data, move |(_, levels, queue): &QueueData| {
+        levels_for_filter.set(Some(levels.clone()));
+        counts(levels, queue)
+    });
+    let body = show(data, move |(library, levels, queue): &QueueData| table(library, levels, &queue.cases));
     let level_options = move || {
         let ui = use_ui();
         levels_for_filter.with(|l| {
@@ -118,6 +119,9 @@ pub fn section(org: i64) -> impl IntoView {
     view! {
         <section id="queue" aria-labelledby="queue-h">
             <h2 id="queue-h">{ts(|s| s.queue)}</h2>
+            {head}
+            <details id="queue-filter-box">
+            <summary>{ts(|s| s.apply_filters)}</summary>
             <form id="queue-filters" class="filters" on:submit=on_submit>
                 <div class="field">
                     <label for="filter-level">{ts(|s| s.level)}</label>
@@ -149,6 +153,7 @@ pub fn section(org: i64) -> impl IntoView {
                 " "
                 <button type="button" id="filter-clear" on:click=clear>{ts(|s| s.clear_filters)}</button>
             </form>
+            </details>
             {body}
         </section>
     }

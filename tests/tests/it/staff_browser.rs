@@ -323,6 +323,17 @@ async fn wait_contains(client: &Client, css: &str, expected: &str) -> CmdResult<
     panic!("`{css}` never contained {expected:?}: {text}");
 }
 
+/// With `XINAN_SCREENSHOTS=<dir>`, saves what the page looks like now (a phone's 390 px
+/// width) as `<dir>/<name>.png`, for a person to look at.
+async fn screenshot(client: &Client, name: &str) -> CmdResult<()> {
+    if let Ok(dir) = std::env::var("XINAN_SCREENSHOTS") {
+        let png = client.screenshot().await?;
+        std::fs::create_dir_all(&dir).ok();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
+    }
+    Ok(())
+}
+
 /// A warning's whole life in the browser: the platform admin adds a referral
 /// destination; a PHQ-9 item 9 answer opens a level-1 warning; the counselor finds it
 /// at the top of the queue, re-checks and lowers it with a reason, records an
@@ -356,10 +367,12 @@ async fn a_counselor_works_a_warning_from_the_queue_to_closing() {
         let counts = wait_contains(&client, "#queue-counts [data-count='level1']", "1").await?;
         assert!(counts.contains("Urgent") && counts.contains("!!!"), "colour, symbol and words: {counts}");
         let row = wait_css(&client, "#case-list tr.case").await?;
+        screenshot(&client, "queue").await?;
         assert_eq!(row.attr("data-level").await?.as_deref(), Some("level1"));
         let text = row.text().await?;
         assert!(text.contains("Urgent") && text.contains("Item 9 ≥ 1"), "{text}");
         // Filtering by level 3 leaves nothing; clearing brings it back.
+        click(&client, "#queue-filter-box summary").await?;
         let level = wait_css(&client, "#filter-level").await?;
         level.select_by_value("level3").await?;
         click(&client, "#filter-apply").await?;
@@ -403,6 +416,7 @@ async fn a_counselor_works_a_warning_from_the_queue_to_closing() {
         set_date(&client, "#visit-next", "2099-02-01").await?;
         click(&client, "#visit-save").await?;
         wait_contains(&client, "#next-visit", "2099-02-01").await?;
+        screenshot(&client, "case").await?;
 
         // Closed with an outcome.
         click(&client, "#to-closed").await?;
