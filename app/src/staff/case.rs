@@ -206,6 +206,24 @@ fn error_at(error: FormError, key: String) -> impl IntoView {
     view! { <p class="field-error" id=id role="alert" hidden=move || message.get().is_none()>{message}</p> }
 }
 
+/// Sends a change of the warning; on success the page reloads (the server answers with
+/// the warning as it now is), else the error shows under the field it names.
+fn send<T: 'static>(
+    error: FormError,
+    prefix: &'static str,
+    reload: Callback<()>,
+    request: impl std::future::Future<Output = Result<T, crate::api::ApiClientError>> + 'static,
+) {
+    spawn_local(async move {
+        let result = request.await;
+        ui::watch(&result);
+        match result {
+            Ok(_) => reload.run(()),
+            Err(e) => server_error(error, &e, prefix),
+        }
+    });
+}
+
 /// A server error, under the field it names (`values.plan` → `plan`).
 fn server_error(error: FormError, e: &crate::api::ApiClientError, prefix: &str) {
     let key = match e {
@@ -240,14 +258,7 @@ fn level_form(id: i64, levels: &WarningLevels, current: &str, reload: Callback<(
             return;
         }
         let change = NewLevel { level: level.get_untracked(), reason: text };
-        spawn_local(async move {
-            let result = api::staff::change_level(id, &change).await;
-            ui::watch(&result);
-            match result {
-                Ok(_) => reload.run(()),
-                Err(e) => server_error(error, &e, ""),
-            }
-        });
+        send(error, "", reload, async move { api::staff::change_level(id, &change).await });
     };
     let options = others
         .into_iter()
@@ -338,14 +349,7 @@ fn interview_form(id: i64, form: &InterviewForm, reload: Callback<()>) -> impl I
             }
         }
         let interview = NewInterview { values };
-        spawn_local(async move {
-            let result = api::staff::add_interview(id, &interview).await;
-            ui::watch(&result);
-            match result {
-                Ok(_) => reload.run(()),
-                Err(e) => server_error(error, &e, "values."),
-            }
-        });
+        send(error, "values.", reload, async move { api::staff::add_interview(id, &interview).await });
     };
     let controls = form
         .fields
@@ -480,14 +484,7 @@ fn referral_form(id: i64, destinations: &[ReferralDestination], level: &str, rel
             referred_on: referred_on.get_untracked(),
             note: text,
         };
-        spawn_local(async move {
-            let result = api::staff::add_referral(id, &referral).await;
-            ui::watch(&result);
-            match result {
-                Ok(_) => reload.run(()),
-                Err(e) => server_error(error, &e, ""),
-            }
-        });
+        send(error, "", reload, async move { api::staff::add_referral(id, &referral).await });
     };
     let options = usable
         .iter()
@@ -537,14 +534,7 @@ fn referral_updates(id: i64, referrals: &[Referral], reload: Callback<()>) -> im
                     confirmed_on: (!has_confirmed && !day.is_empty()).then_some(day),
                     outcome: (!has_outcome && !text.is_empty()).then_some(text),
                 };
-                spawn_local(async move {
-                    let result = api::staff::update_referral(id, referral, &update).await;
-                    ui::watch(&result);
-                    match result {
-                        Ok(_) => reload.run(()),
-                        Err(e) => server_error(error, &e, ""),
-                    }
-                });
+                send(error, "", reload, async move { api::staff::update_referral(id, referral, &update).await });
             };
             view! {
                 <form class="box referral-update" data-referral=referral on:submit=on_submit>
@@ -578,14 +568,7 @@ fn visit_form(id: i64, reload: Callback<()>) -> impl IntoView {
             note: text,
             next_visit_on: (!next_day.is_empty()).then_some(next_day),
         };
-        spawn_local(async move {
-            let result = api::staff::add_visit(id, &visit).await;
-            ui::watch(&result);
-            match result {
-                Ok(_) => reload.run(()),
-                Err(e) => server_error(error, &e, ""),
-            }
-        });
+        send(error, "", reload, async move { api::staff::add_visit(id, &visit).await });
     };
     view! {
         <form id="visit-form" class="box" on:submit=on_submit>

@@ -87,17 +87,14 @@ pub fn section(org: i64) -> impl IntoView {
         finished.set(false);
         reload.run(());
     };
-    let levels_for_filter = RwSignal::new(None::<WarningLevels>);
-    let head = show(data, move |(_, levels, queue): &QueueData| {
-        levels_for_filter.set(Some(levels.clone()));
-        counts(levels, queue)
-    });
+    let head = show(data, move |(_, levels, queue): &QueueData| counts(levels, queue));
     let body = show(data, move |(library, levels, queue): &QueueData| table(library, levels, &queue.cases));
     let level_options = move || {
         let ui = use_ui();
-        levels_for_filter.with(|l| {
-            l.iter()
-                .flat_map(|l| l.levels.iter())
+        data.with(|d| {
+            d.iter()
+                .flatten()
+                .flat_map(|(_, l, _)| l.levels.iter())
                 .map(|l| {
                     let label = l.label.clone();
                     view! { <option value=l.id.clone()>{move || text(&label, ui.lang.get()).to_owned()}</option> }
