@@ -15,7 +15,9 @@ use crate::api;
 use crate::describe;
 use crate::i18n::{localized_owned, text, ts, use_ui};
 
-/// The level as colour, symbol and words (colour is never the only cue).
+/// The level as colour, symbol and words (colour is never the only cue). The colour is
+/// platform data, set through the element's style object: the page's CSP
+/// (`style-src 'self'`) ignores `style` attributes.
 pub fn level_chip(levels: &WarningLevels, id: &str) -> impl IntoView {
     let ui = use_ui();
     let level = levels.level(id).cloned();
@@ -24,9 +26,10 @@ pub fn level_chip(levels: &WarningLevels, id: &str) -> impl IntoView {
     let id = id.to_owned();
     let fallback = id.clone();
     let words = move || level.as_ref().map_or(fallback.clone(), |l| text(&l.label, ui.lang.get()).to_owned());
+    let symbol_colour = colour.clone();
     view! {
-        <span class="level" data-level=id style=format!("border-color: {colour}")>
-            <span class="level-symbol" aria-hidden="true" style=format!("color: {colour}")>{symbol}</span>
+        <span class="level" data-level=id style:border-color=colour>
+            <span class="level-symbol" aria-hidden="true" style:color=symbol_colour>{symbol}</span>
             " "
             {words}
         </span>
