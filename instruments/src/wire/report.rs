@@ -63,6 +63,103 @@ pub struct Report {
     pub headline: Option<Headline>,
     /// One section per instrument.
     pub instruments: Vec<InstrumentSection>,
+    /// How warnings were worked (organization and platform roll-ups only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceIndicators>,
+}
+
+/// Service indicators: how the warnings of the screened were worked, per level — what
+/// city indicator systems evaluate. One row per campaign (organization report) or per
+/// organization (platform report), after the total; a row is shown only when as many
+/// were screened as the minimum group size, with complementary suppression so that no
+/// hidden row follows from the total minus the others.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceIndicators {
+    /// The levels the rows break down by, most urgent first: the platform's levels,
+    /// then any level a warning still carries that the platform no longer defines.
+    pub levels: Vec<ServiceLevel>,
+    /// The total first (`group` empty), then one row per member.
+    pub rows: Vec<ServiceRow>,
+}
+
+/// A warning level as a report names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceLevel {
+    /// Level id.
+    pub id: String,
+    /// Its label per locale.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
+    pub label: Text,
+}
+
+/// One row of the service indicators.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceRow {
+    /// `campaign` or `organization` → its code or name; empty for the total.
+    pub group: BTreeMap<String, String>,
+    /// The figures, or the fact that the row is hidden.
+    pub cell: ServiceCell,
+}
+
+/// A row's service figures, or nothing but the fact that it is hidden.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ServiceCell {
+    /// Fewer screened than the minimum group size, or hidden so that another small
+    /// row cannot be recovered by subtraction.
+    Suppressed {
+        /// The minimum group size k.
+        below: u32,
+    },
+    /// The figures.
+    Shown(ServiceFigures),
+}
+
+/// The service figures of a row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceFigures {
+    /// Submissions committed (people screened).
+    pub screened: u64,
+    /// Every level together.
+    pub total: LevelService,
+    /// One entry per level of [`ServiceIndicators::levels`], in that order.
+    pub levels: Vec<LevelService>,
+}
+
+/// How the warnings of one level (by their current level) were worked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LevelService {
+    /// Level id; `null` for every level together.
+    pub level: Option<String>,
+    /// Warnings opened.
+    pub warnings: u64,
+    /// Warnings per 1,000 screened; `null` when none were screened.
+    pub per_thousand: Option<f64>,
+    /// Warnings whose first contact is due by now or was made: the denominator of
+    /// `contacted_in_time_share` (a warning not yet due is not yet late).
+    pub contact_due: u64,
+    /// Of those, first contact made by the level's deadline.
+    pub contacted_in_time: u64,
+    /// `contacted_in_time / contact_due`; `null` when nothing was due.
+    pub contacted_in_time_share: Option<f64>,
+    /// Median minutes from opening to first contact; `null` when none contacted.
+    pub median_minutes_to_contact: Option<f64>,
+    /// Referrals (转介) made.
+    pub referrals: u64,
+    /// Of those, receipt confirmed by the destination.
+    pub referrals_confirmed: u64,
+    /// Warnings closed.
+    pub closed: u64,
+    /// Warnings lifted (解除).
+    pub lifted: u64,
+    /// Median days from opening to closing or lifting; `null` when none finished.
+    pub median_days_open: Option<f64>,
 }
 
 /// A cohort attribute used for grouping.

@@ -539,6 +539,71 @@ impl Store {
     }
 }
 
+/// One warning as the service indicators count it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceCase {
+    /// Its current level id.
+    pub level: String,
+    /// Its state.
+    pub state: CaseState,
+    /// When it opened.
+    pub opened_at: i64,
+    /// When first contact is (or was) due.
+    pub due_at: i64,
+    /// First contact, if made.
+    pub contacted_at: Option<i64>,
+    /// When it was closed or lifted.
+    pub finished_at: Option<i64>,
+    /// Referrals made.
+    pub referrals: u64,
+    /// Of those, confirmed by the destination.
+    pub referrals_confirmed: u64,
+}
+
+/// (level, state, opened, due, contacted, finished, referrals, confirmed).
+type ServiceRow = (String, String, i64, i64, Option<i64>, Option<i64>, i64, i64);
+
+impl Store {
+    /// How many a campaign screened and its warnings, for the service indicators.
+    ///
+    /// # Errors
+    /// On database failure, or a stored state that is unknown.
+    pub async fn service_facts(&self, campaign_id: i64) -> Result<(u64, Vec<ServiceCase>), DbError> {
+        let (screened,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM submissions WHERE campaign_id = $1")
+            .bind(campaign_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<ServiceRow> = sqlx::query_as(
+            "SELECT k.level, k.state, k.opened_at, k.due_at, k.contacted_at, k.finished_at,
+                 (SELECT COUNT(*) FROM referrals r WHERE r.case_id = k.id),
+                 (SELECT COUNT(*) FROM referrals r WHERE r.case_id = k.id AND r.confirmed_on IS NOT NULL)
+             FROM cases k WHERE k.campaign_id = $1 ORDER BY k.id",
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |n: i64, what: &str| {
+            u64::try_from(n).map_err(|_| DbError::Other(anyhow::anyhow!("negative {what} count {n}")))
+        };
+        let cases = rows
+            .into_iter()
+            .map(|(level, text, opened_at, due_at, contacted_at, finished_at, referrals, confirmed)| {
+                Ok(ServiceCase {
+                    level,
+                    state: state(&text)?,
+                    opened_at,
+                    due_at,
+                    contacted_at,
+                    finished_at,
+                    referrals: count(referrals, "referral")?,
+                    referrals_confirmed: count(confirmed, "confirmed referral")?,
+                })
+            })
+            .collect::<Result<_, DbError>>()?;
+        Ok((count(screened, "submission")?, cases))
+    }
+}
+
 /// (state, opened, acknowledged, contacted, first contact due).
 type FigureRow = (String, i64, Option<i64>, Option<i64>, i64);
 
@@ -547,16 +612,11 @@ fn figures(rows: &[FigureRow], now: i64) -> FollowUpFigures {
     const DAY: i64 = 24 * 3600;
     let raised = rows.len() as i64;
     let within = rows.iter().filter(|(_, opened, ack, ..)| ack.is_some_and(|a| a - opened <= DAY)).count() as i64;
-    let mut hours: Vec<f64> = rows
+    let hours: Vec<f64> = rows
         .iter()
         .filter_map(|(_, opened, _, contacted, _)| contacted.map(|c| (c - opened) as f64 / 3600.0))
         .collect();
-    hours.sort_by(f64::total_cmp);
-    let median = match hours.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(hours[n / 2]),
-        n => Some((hours[n / 2 - 1] + hours[n / 2]) / 2.0),
-    };
+    let median = crate::report::stats::median(hours);
     let unfinished = |s: &str| !matches!(s, "closed" | "lifted");
     FollowUpFigures {
         flags_raised: raised,

@@ -29,7 +29,7 @@ pub use campaigns::{
     MIN_GROUP_FLOOR,
 };
 pub use cases::{Change, Changed};
-pub use cases::{Due, QueueFilter};
+pub use cases::{Due, QueueFilter, ServiceCase};
 pub use export::responses_csv;
 pub use notifications::{enqueue_in as enqueue_notifications, Claimed, NotificationKind};
 pub use platform::{INTERVIEW_FORM, WARNING_LEVELS};

@@ -183,6 +183,7 @@ pub fn campaign_report(inputs: &Inputs<'_>, by: &[String]) -> Result<Report, Rep
         follow_up: None,
         headline: None,
         instruments,
+        service: None,
     })
 }
 

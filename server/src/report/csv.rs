@@ -4,9 +4,10 @@
 //! and text cells that would start a formula prefixed with `'`. A suppressed row shows
 //! `<k` under n and nothing else.
 //!
-//! The column model ([`table`]) is shared with the XLSX renderer.
+//! The column model ([`table`]) is shared with the XLSX renderer. Organization and
+//! platform reports add, after a blank line, the service indicators ([`service_table`]).
 
-use instruments::wire::report::{Cell, InstrumentSection, Report};
+use instruments::wire::report::{Cell, InstrumentSection, LevelService, Report, ServiceCell};
 
 use super::labels::{self, Lang};
 
@@ -165,6 +166,63 @@ fn band_columns(sections: &[&InstrumentSection], lang: Lang) -> Vec<String> {
     columns
 }
 
+/// The service indicators as a table (shared with XLSX and HTML): per row its
+/// every-level line, then one line per level; a hidden row is one line with `<k`
+/// under screened and nothing else. `None` when the report has none.
+pub(crate) fn service_table(report: &Report, lang: Lang) -> Option<Table> {
+    let service = report.service.as_ref()?;
+    let mut headings = vec![labels::group_key(report, group_key(service), lang)];
+    headings.extend(labels::service_headings(lang).iter().map(|h| (*h).to_owned()));
+    let mut rows = Vec::new();
+    for row in &service.rows {
+        let group = Value::Text(labels::group(report, &row.group, lang));
+        match &row.cell {
+            ServiceCell::Suppressed { below } => {
+                let mut line = vec![group, Value::Blank, Value::Text(labels::below(*below))];
+                line.resize(headings.len(), Value::Blank);
+                rows.push(line);
+            }
+            ServiceCell::Shown(f) => {
+                let name = |l: &LevelService| match &l.level {
+                    None => labels::all_levels(lang).to_owned(),
+                    Some(id) => service
+                        .levels
+                        .iter()
+                        .find(|s| &s.id == id)
+                        .and_then(|s| labels::text(&s.label, lang))
+                        .unwrap_or(id)
+                        .to_owned(),
+                };
+                for l in std::iter::once(&f.total).chain(&f.levels) {
+                    let mean = |x: Option<f64>| x.map_or(Value::Blank, Value::Mean);
+                    rows.push(vec![
+                        group.clone(),
+                        Value::Text(name(l)),
+                        Value::Count(f.screened),
+                        Value::Count(l.warnings),
+                        mean(l.per_thousand),
+                        Value::Count(l.contact_due),
+                        Value::Count(l.contacted_in_time),
+                        l.contacted_in_time_share.map_or(Value::Blank, Value::Share),
+                        mean(l.median_minutes_to_contact),
+                        Value::Count(l.referrals),
+                        Value::Count(l.referrals_confirmed),
+                        Value::Count(l.closed),
+                        Value::Count(l.lifted),
+                        mean(l.median_days_open),
+                    ]);
+                }
+            }
+        }
+    }
+    Some(Table { headings, group_columns: 1, rows })
+}
+
+/// The group key of the service rows (`campaign` or `organization`).
+fn group_key(service: &instruments::wire::report::ServiceIndicators) -> &str {
+    service.rows.iter().find_map(|r| r.group.keys().next()).map_or("organization", String::as_str)
+}
+
 /// The report as CSV.
 pub fn report_csv(report: &Report, lang: Lang) -> String {
     let sections: Vec<&InstrumentSection> = report.instruments.iter().collect();
@@ -173,6 +231,13 @@ pub fn report_csv(report: &Report, lang: Lang) -> String {
     write_line(&mut out, table.headings.iter().map(|h| text_field(h)));
     for row in &table.rows {
         write_line(&mut out, row.iter().map(field));
+    }
+    if let Some(service) = service_table(report, lang) {
+        out.push_str("\r\n");
+        write_line(&mut out, service.headings.iter().map(|h| text_field(h)));
+        for row in &service.rows {
+            write_line(&mut out, row.iter().map(field));
+        }
     }
     out
 }

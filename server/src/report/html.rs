@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use instruments::wire::report::{Cell, Figures, InstrumentSection, Report, Row, Scope};
 
+use super::csv::{service_table, Table, Value};
 use super::labels::{self, Lang};
 use super::svg::{self, escape, ChartRow, Estimate, Mark, Segment};
 
@@ -44,6 +45,9 @@ pub fn report_html(report: &Report, lang: Lang) -> String {
     out.push_str("</header>\n");
     for section in &report.instruments {
         instrument(&mut out, report, section, lang);
+    }
+    if let Some(table) = service_table(report, lang) {
+        service(&mut out, &table, lang);
     }
     let _ = write!(out, "<section class=\"methods\"><h2>{}</h2><ol>", escape(labels::notes(lang)));
     for paragraph in labels::methods(report.min_group_size, lang) {
@@ -141,6 +145,38 @@ fn instrument(out: &mut String, report: &Report, section: &InstrumentSection, la
         }
     }
     out.push_str("</section>\n");
+}
+
+/// The service indicators: the shared table, a hidden row's `<k` and nothing else.
+fn service(out: &mut String, table: &Table, lang: Lang) {
+    let _ = write!(out, "<section class=\"service\"><h2>{}</h2>", escape(labels::service(lang)));
+    out.push_str("<table class=\"rows\"><thead><tr>");
+    for (i, heading) in table.headings.iter().enumerate() {
+        let class = if i <= table.group_columns { "group" } else { "num" };
+        let _ = write!(out, "<th scope=\"col\" class=\"{class}\">{}</th>", escape(heading));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for row in &table.rows {
+        let class = if row.get(1) == Some(&Value::Blank) { "suppressed" } else { "shown" };
+        let _ = write!(out, "<tr class=\"{class}\">");
+        for (i, value) in row.iter().enumerate() {
+            let text = match value {
+                Value::Blank => String::new(),
+                Value::Text(s) => s.clone(),
+                Value::Count(n) => n.to_string(),
+                Value::Share(x) => labels::percent(*x, 1),
+                Value::Mean(x) | Value::Alpha(x) => format!("{x:.1}"),
+            };
+            if i < table.group_columns {
+                let _ = write!(out, "<th scope=\"row\" class=\"group\">{}</th>", escape(&text));
+            } else {
+                let class = if i == table.group_columns { "group" } else { "num" };
+                let _ = write!(out, "<td class=\"{class}\">{}</td>", escape(&text));
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></section>\n");
 }
 
 fn figure(out: &mut String, caption: &str, svg: &str) {

@@ -122,6 +122,35 @@ pub fn all(lang: Lang) -> &'static str {
     lang.pick("全体", "All")
 }
 
+/// Title of the service indicators (sheet name, section heading).
+pub fn service(lang: Lang) -> &'static str {
+    lang.pick("预警服务指标", "Warning service")
+}
+
+/// Level column of the service indicators: every level together.
+pub fn all_levels(lang: Lang) -> &'static str {
+    lang.pick("全部等级", "All levels")
+}
+
+/// Headings of the service indicators, after the group column.
+pub fn service_headings(lang: Lang) -> [&'static str; 13] {
+    [
+        lang.pick("预警等级", "Level"),
+        lang.pick("筛查人数", "Screened"),
+        lang.pick("预警数", "Warnings"),
+        lang.pick("每千人预警数", "Warnings per 1,000 screened"),
+        lang.pick("应首次联系数", "First contact due"),
+        lang.pick("时限内首次联系数", "First contact within deadline"),
+        lang.pick("时限内首次联系比例", "Share within deadline"),
+        lang.pick("首次联系时间中位数（分钟）", "Median minutes to first contact"),
+        lang.pick("转介数", "Referrals"),
+        lang.pick("转介已确认接收", "Referrals confirmed"),
+        lang.pick("已结案", "Closed"),
+        lang.pick("已解除", "Lifted"),
+        lang.pick("结案或解除用时中位数（天）", "Median days open"),
+    ]
+}
+
 /// Heading: respondents.
 pub fn n(lang: Lang) -> &'static str {
     lang.pick("人数", "n")
@@ -543,6 +572,7 @@ pub(crate) fn sample_report() -> Report {
                 }],
             }),
         }],
+        service: None,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod html;
 pub mod labels;
 pub mod rollup;
+pub mod service;
 pub mod stats;
 pub mod suppression;
 pub mod svg;

@@ -83,6 +83,7 @@ fn ungrouped(scope: Scope, today: String, k: u32, instruments: Vec<InstrumentSec
         follow_up: None,
         headline: None,
         instruments,
+        service: None,
     }
 }
 

@@ -64,6 +64,17 @@ fn upper_tail_probability(confidence: f64) -> f64 {
     0.5 + confidence / 2.0
 }
 
+/// The median of some values; `None` when there are none.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
 /// Wilson score interval (no continuity correction) for `k` successes of `n`.
 ///
 /// Chosen over the textbook Wald interval `p ± z·√(p(1−p)/n)` because prevalences in small

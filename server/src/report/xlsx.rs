@@ -1,12 +1,12 @@
 //! A report as an Excel workbook: one sheet per instrument (the CSV's columns, numbers
-//! as numbers, shares as percentages) and a notes sheet with the scope, the methods
-//! and the comparisons.
+//! as numbers, shares as percentages), the service indicators of roll-ups, and a notes
+//! sheet with the scope, the methods and the comparisons.
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use instruments::wire::report::{InstrumentSection, Report};
 
-use super::csv::{table, Value};
+use super::csv::{service_table, table, Table, Value};
 use super::labels::{self, Lang};
 
 struct Formats {
@@ -48,6 +48,11 @@ pub fn report_xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         sheet.set_name(name)?;
         instrument_sheet(sheet, report, section, lang, &formats)?;
     }
+    if let Some(service) = service_table(report, lang) {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(sheet_name(labels::service(lang), &names))?;
+        table_sheet(sheet, &service, &formats)?;
+    }
     let notes = workbook.add_worksheet();
     notes.set_name(labels::notes(lang))?;
     notes_sheet(notes, report, lang, &formats)?;
@@ -73,7 +78,11 @@ fn instrument_sheet(
     lang: Lang,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let table = table(report, &[section], lang);
+    table_sheet(sheet, &table(report, &[section], lang), f)
+}
+
+/// A table on a sheet: headings frozen with the group columns, numbers formatted.
+fn table_sheet(sheet: &mut Worksheet, table: &Table, f: &Formats) -> Result<(), XlsxError> {
     for (col, heading) in table.headings.iter().enumerate() {
         let col = col as u16;
         sheet.write_string_with_format(0, col, heading, &f.heading)?;

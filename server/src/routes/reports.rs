@@ -24,6 +24,7 @@ use crate::extract::AppPath;
 use crate::report::campaign::{campaign_report, grouping, Inputs, ReportError};
 use crate::report::labels::Lang;
 use crate::report::rollup::{self, Wave};
+use crate::report::service;
 
 /// What the query string asks for: `by` (repeatable), `format`, `lang`, `campaigns`.
 #[derive(Debug, Default)]
@@ -182,6 +183,28 @@ fn waves<'a>(
         .collect()
 }
 
+/// One row of the service indicators: the warnings of `campaigns`, labelled
+/// `label` → `name`.
+async fn service_member(
+    state: &AppState,
+    label: &str,
+    name: String,
+    campaigns: &[&Campaign],
+) -> Result<service::Member, ApiError> {
+    let mut member = service::Member { group: BTreeMap::from([(label.to_owned(), name)]), ..Default::default() };
+    for campaign in campaigns {
+        let (screened, cases) = state.store.service_facts(campaign.id).await?;
+        member.screened += screened;
+        member.cases.extend(cases);
+    }
+    Ok(member)
+}
+
+/// The larger minimum group size of some campaigns (10 when there are none).
+fn min_group_of<'a>(campaigns: impl IntoIterator<Item = &'a Campaign>) -> u32 {
+    campaigns.into_iter().map(|c| c.min_group_size).max().unwrap_or(10)
+}
+
 fn report_error(err: ReportError) -> ApiError {
     ApiError::invalid("invalid_grouping", "by", err.to_string())
 }
@@ -266,8 +289,9 @@ pub async fn trend_report_route(
     .await
 }
 
-/// An organization's campaigns, one row each, with critical-flag counts. Admits:
-/// platform_admin; org_admin of this organization.
+/// An organization's campaigns, one row each, with critical-flag counts; and the
+/// service indicators (how its warnings were worked, per level) for each campaign and
+/// all of them. Admits: platform_admin; org_admin of this organization.
 #[utoipa::path(get, path = "/api/v1/reports/organizations/{org}", tag = "reports",
     params(("org" = i64, Path, description = "Organization id"),
         ("format" = Option<String>, Query, description = "json (default), csv, xlsx or html"),
@@ -286,13 +310,21 @@ pub async fn organization_report_route(
     let owned = state.store.campaigns_of(org).await?;
     let aggregates = aggregates_of(&state, &owned.iter().rev().collect::<Vec<_>>()).await?;
     let today = crate::day::today();
+    let now = crate::day::now();
+    let levels = crate::followup::levels::current(&state.store).await?.levels;
+    let mut members = Vec::with_capacity(owned.len());
+    for campaign in owned.iter().rev() {
+        members.push(service_member(&state, "campaign", campaign.code.clone(), &[campaign]).await?);
+    }
+    let k = min_group_of(&owned);
     let name = format!("organization-{org}");
     audit_export(&state, &staff, Some(org), &query, &name).await?;
     off_runtime(&state, move || {
         let campaigns: Vec<&Campaign> = owned.iter().rev().collect();
         let scope = Scope::Organization { id: organization.id, name: organization.name.clone() };
         let rows = waves(&campaigns, &aggregates, "campaign", None, &today);
-        let report = rollup::rollup_report(scope, &rows, false, today.clone());
+        let mut report = rollup::rollup_report(scope, &rows, false, today.clone());
+        report.service = Some(service::indicators(&levels, &members, k, now));
         render(report, &query, &name)
     })
     .await
@@ -301,7 +333,8 @@ pub async fn organization_report_route(
 /// The district roll-up: each organization's latest campaign, the district total
 /// (complementary suppression keeps small organizations hidden), and headline
 /// indicators: respondents, coverage of coded campaigns, positive-screen rates, flags
-/// acknowledged within 24 h, and the change since each organization's previous wave.
+/// acknowledged within 24 h, and the change since each organization's previous wave;
+/// and the service indicators of each organization's begun campaigns and the district.
 /// Admits: platform_admin.
 #[utoipa::path(get, path = "/api/v1/reports/platform", tag = "reports",
     params(("format" = Option<String>, Query, description = "json (default), csv, xlsx or html"),
@@ -319,6 +352,8 @@ pub async fn platform_report_route(
     let now = crate::day::now();
     let mut latest = Vec::new();
     let mut previous = Vec::new();
+    let mut members = Vec::new();
+    let mut k = None::<u32>;
     let (mut issued, mut used, mut raised, mut acknowledged) = (0u64, 0u64, 0i64, 0i64);
     for organization in state.store.organizations(None).await? {
         // Newest first: the latest wave that has begun, and the one before it.
@@ -338,7 +373,13 @@ pub async fn platform_report_route(
         if let Some(campaign) = begun.get(1) {
             previous.push((organization.name.clone(), campaign.clone()));
         }
+        if !begun.is_empty() {
+            let all: Vec<&Campaign> = begun.iter().collect();
+            members.push(service_member(&state, "organization", organization.name.clone(), &all).await?);
+            k = k.max(Some(min_group_of(&begun)));
+        }
     }
+    let levels = crate::followup::levels::current(&state.store).await?.levels;
     let latest_count = latest.len();
     let (names, campaigns): (Vec<String>, Vec<Campaign>) = latest.into_iter().chain(previous).unzip();
     let aggregates = aggregates_of(&state, &campaigns.iter().collect::<Vec<_>>()).await?;
@@ -348,8 +389,8 @@ pub async fn platform_report_route(
     off_runtime(&state, move || {
         let campaigns: Vec<&Campaign> = campaigns.iter().collect();
         let waves = waves(&campaigns, &aggregates, "organization", Some(&names), &today);
-        let (now, before) = waves.split_at(latest_count);
-        let mut report = rollup::rollup_report(Scope::Platform, now, true, today.clone());
+        let (latest, before) = waves.split_at(latest_count);
+        let mut report = rollup::rollup_report(Scope::Platform, latest, true, today.clone());
         let earlier = rollup::rollup_report(Scope::Platform, before, true, today.clone());
         let previous_rates = earlier
             .instruments
@@ -362,6 +403,7 @@ pub async fn platform_report_route(
             })
             .collect();
         report.headline = Some(rollup::headline(&report, coverage, within, &previous_rates));
+        report.service = Some(service::indicators(&levels, &members, k.unwrap_or(10), now));
         render(report, &query, "district")
     })
     .await

@@ -16,6 +16,7 @@ mod privacy;
 mod reference_page;
 mod reports;
 mod schemathesis;
+mod service_indicators;
 mod staff_api;
 mod staff_browser;
 mod submissions;

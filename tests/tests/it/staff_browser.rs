@@ -261,6 +261,8 @@ async fn administrators_read_the_district_and_campaign_reports_and_download_them
         assert!(chart.is_displayed().await?, "the chart is on screen");
         let district_text = wait_css(&client, "#report-view").await?.text().await?;
         assert!(district_text.contains("Demo"), "the organization's row: {district_text}");
+        let service = wait_css(&client, "#report-view section.service").await?.text().await?;
+        assert!(service.contains("Warnings per 1,000 screened") && service.contains("Urgent"), "{service}");
         let href = wait_css(&client, "#report-downloads #dl-csv").await?.attr("href").await?.unwrap_or_default();
         assert!(href.contains("/api/v1/reports/platform?format=csv"), "{href}");
         let csv = fetch_in_page(&client, &href).await?;
