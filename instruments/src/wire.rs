@@ -198,6 +198,53 @@ pub struct Campaign {
     pub opens_on: String,
     /// Last day submissions are taken.
     pub closes_on: String,
+    /// What the respondent is shown of their result (crisis resources always, when an
+    /// answer calls for them).
+    #[serde(default)]
+    pub result_visibility: ResultVisibility,
+}
+
+/// What a respondent is shown of their result after submitting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ResultVisibility {
+    /// Score, band and what it means.
+    #[default]
+    Full,
+    /// The band only, without the score.
+    Band,
+    /// No score: a thank-you page.
+    None,
+}
+
+impl ResultVisibility {
+    /// The youngest age shown a result by default: below it, `none`.
+    pub const DEFAULT_MIN_AGE: u8 = 14;
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Band => "band",
+            Self::None => "none",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Full, Self::Band, Self::None].into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// What a campaign shows when its administrator did not say: nothing to
+    /// respondents who may be younger than 14.
+    pub fn default_for(min_age: u8) -> Self {
+        if min_age < Self::DEFAULT_MIN_AGE {
+            Self::None
+        } else {
+            Self::Full
+        }
+    }
 }
 
 /// The body of every error response.

@@ -96,6 +96,7 @@ async fn run(url: &str, label: &str, size: usize) -> anyhow::Result<()> {
         min_group_size: 10,
         consent: instruments::Text::new(),
         guardian_consent: false,
+        result_visibility: instruments::wire::ResultVisibility::None,
     };
     store.create_campaign(&new, "2026-11-22").await?;
     let campaign = store.campaign_by_code(&new.code).await?;

@@ -27,13 +27,20 @@ pub enum Permission {
     /// Raw answers of the organization's campaigns: its own admins only, never the
     /// platform (the issue: raw-data export "exists only for organization admins").
     ExportRawData(OrgId),
+    /// One person's results over time (a code's timeline): the organization's own
+    /// counselors and admins, never the platform — a person is followed by their school.
+    FollowPerson(OrgId),
+    /// Delete everything stored under a code: the organization's own admins only.
+    ErasePerson(OrgId),
 }
 
 impl Staff {
     /// Whether this person holds the permission.
     pub fn may(&self, permission: Permission) -> bool {
-        if let Permission::ExportRawData(org) = permission {
-            return self.has(org, Role::OrgAdmin);
+        match permission {
+            Permission::ExportRawData(org) | Permission::ErasePerson(org) => return self.has(org, Role::OrgAdmin),
+            Permission::FollowPerson(org) => return self.has(org, Role::OrgAdmin) || self.has(org, Role::Counselor),
+            _ => {}
         }
         if self.platform_admin {
             return true;
@@ -43,7 +50,7 @@ impl Staff {
             Permission::SeeOrganization(org) => self.roles.iter().any(|(o, _)| *o == org),
             Permission::ManageOrganization(org) => self.has(org, Role::OrgAdmin),
             Permission::FollowUpCases(org) => self.has(org, Role::Counselor),
-            Permission::ExportRawData(_) => false,
+            Permission::ExportRawData(_) | Permission::FollowPerson(_) | Permission::ErasePerson(_) => false,
         }
     }
 

@@ -92,8 +92,24 @@ enum Command {
     /// Work with stored results.
     #[command(subcommand)]
     Results(ResultsCommand),
+    /// People known by a code of an organization's code book.
+    #[command(subcommand)]
+    Respondents(RespondentsCommand),
     /// Create the demo campaign DEMO (PHQ-9 and GAD-7, grades 7–9) if it is missing.
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum RespondentsCommand {
+    /// Delete everything stored under a book code (a deletion request): submissions,
+    /// results, warnings and their history, and the code; reports stay exact. Audited.
+    Delete {
+        /// Organization id or exact name.
+        #[arg(long)]
+        org: String,
+        /// The book code.
+        code: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -314,6 +330,23 @@ pub fn main() -> ExitCode {
                 Ok(())
             })
         }
+        Command::Respondents(RespondentsCommand::Delete { org, code }) => run_async(async move {
+            let store = Store::connect(&database_url(&cli.database_url)?).await?;
+            let organization = crate::users::organization_named(&store, &org).await?;
+            let book = crate::respondent_code::normalize_access_code(&code)
+                .ok_or_else(|| anyhow::anyhow!("CODE: `{code}` is not a code of 10 letters and digits"))?;
+            let deleted = match store.delete_person(organization.id, &book, None, crate::day::now()).await {
+                Err(crate::db::DbError::NotFound(_)) => {
+                    anyhow::bail!("CODE: {book} is not in the code book of {}", organization.name)
+                }
+                other => other?,
+            };
+            println!(
+                "deleted {book} of {}: {} submissions, {} warnings",
+                organization.name, deleted.submissions, deleted.warnings
+            );
+            Ok(())
+        }),
         Command::Demo => run_async(async move {
             let store = Store::connect(&database_url(&cli.database_url)?).await?;
             let created = crate::demo::install(&store).await?;

@@ -61,5 +61,7 @@ pub fn campaign(organization_id: i64) -> NewCampaign {
         min_group_size: 10,
         consent: Text::new(),
         guardian_consent: false,
+        // A demonstration: it shows what scoring gives, whatever the ages.
+        result_visibility: instruments::wire::ResultVisibility::Full,
     }
 }

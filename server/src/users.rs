@@ -31,11 +31,7 @@ pub async fn create(store: &Store, user: NewUser) -> anyhow::Result<String> {
         (Role::PlatformAdmin, None) => None,
         (Role::PlatformAdmin, Some(_)) => anyhow::bail!("--org: a platform admin holds no organization"),
         (_, None) => anyhow::bail!("--org: {} needs an organization (id or name)", user.role.as_str()),
-        (_, Some(wanted)) => {
-            let orgs = store.organizations(None).await?;
-            let found = orgs.iter().find(|o| o.id.to_string() == *wanted || o.name == *wanted);
-            Some(found.ok_or_else(|| anyhow::anyhow!("--org: no organization `{wanted}`"))?.clone())
-        }
+        (_, Some(wanted)) => Some(organization_named(store, wanted).await?),
     };
     let hash = password::hash(&user.password);
     let id = store
@@ -55,4 +51,14 @@ pub async fn create(store: &Store, user: NewUser) -> anyhow::Result<String> {
         Some(org) => format!("created {email} as {} of {} (id {})", user.role.as_str(), org.name, org.id),
         None => format!("created {email} as {}", user.role.as_str()),
     })
+}
+
+/// The organization a command line names by id or exact name.
+///
+/// # Errors
+/// `--org: no organization …`, or on database failure.
+pub async fn organization_named(store: &Store, wanted: &str) -> anyhow::Result<instruments::wire::staff::Organization> {
+    let orgs = store.organizations(None).await?;
+    let found = orgs.into_iter().find(|o| o.id.to_string() == wanted || o.name == wanted);
+    found.ok_or_else(|| anyhow::anyhow!("--org: no organization `{wanted}`"))
 }

@@ -145,6 +145,74 @@ fn results_export_prints_questionnaire_responses_without_identity() {
     assert!(stderr(&unknown).contains("respondent code NOSUCHXX not found"), "{}", stderr(&unknown));
 }
 
+/// A deletion request from the command line: everything under the code goes, once.
+#[test]
+fn respondents_delete_removes_everything_under_a_code_and_names_a_missing_one() {
+    let path = std::env::temp_dir().join(format!("xinan-delete-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (org, code) = runtime.block_on(async {
+        let store = server::db::Store::connect(&server::config::DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+        server::demo::install(&store).await.unwrap();
+        sqlx::query("UPDATE campaigns SET anonymity = 'panel' WHERE code = 'DEMO'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let campaign = store.campaign_by_code("DEMO").await.unwrap();
+        let code = store.generate_panel_codes(campaign.organization_id, 1, 0).await.unwrap().remove(0);
+        let definition = instruments::library::get("phq9").unwrap();
+        let answers: instruments::Answers = definition.scoring.items.iter().map(|item| (item.clone(), 1)).collect();
+        let score = instruments::score(definition, &answers).unwrap();
+        let gad7 = instruments::library::get("gad7").unwrap();
+        let calm: instruments::Answers = gad7.scoring.items.iter().map(|item| (item.clone(), 0)).collect();
+        let calm_score = instruments::score(gad7, &calm).unwrap();
+        let result = |d: &instruments::Definition, answers: instruments::Answers, score: &instruments::Score| {
+            instruments::wire::InstrumentAnswers {
+                instrument: d.id.clone(),
+                version: d.version.clone(),
+                answers,
+                client_score: instruments::wire::ClientScore::of(score),
+            }
+        };
+        let request = instruments::wire::SubmissionRequest {
+            idempotency_key: "67e55044-10b1-426f-9247-bb680e5fe0c9".into(),
+            cohort: [("grade".to_owned(), "8".to_owned())].into(),
+            results: vec![result(definition, answers, &score), result(gad7, calm, &calm_score)],
+            consent: instruments::wire::ConsentGiven { health: true, guardian: None },
+            access_code: Some(code.clone()),
+        };
+        let scores = campaign.check(&request).unwrap();
+        let flags = server::screening::raised_flags(&campaign, &scores);
+        let warning = server::followup::open_warning(&server::followup::levels::defaults(), flags, 1000);
+        let inserted = store.insert_submission(&campaign, &request, &scores, warning.as_ref(), "digest", 1000).await;
+        assert!(matches!(inserted.unwrap(), server::db::Inserted::New(_)));
+        (campaign.organization_id, code)
+    });
+    let org = org.to_string();
+    let first = xinan(&["--database-url", &url, "respondents", "delete", "--org", &org, &code.to_lowercase()]);
+    let again = xinan(&["--database-url", &url, "respondents", "delete", "--org", &org, &code]);
+    let nowhere = xinan(&["--database-url", &url, "respondents", "delete", "--org", "No such school", &code]);
+    let left: Vec<i64> = runtime.block_on(async {
+        let store = server::db::Store::connect(&server::config::DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+        let mut counts = Vec::new();
+        for table in ["submissions", "results", "cases", "case_levels", "panel_codes", "report_cells"] {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            counts.push(sqlx::query_scalar(&sql).fetch_one(store.pool()).await.unwrap());
+        }
+        counts
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+    assert!(first.status.success(), "{}", stderr(&first));
+    let said = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(said.contains("1 submissions, 1 warnings"), "{said}");
+    assert_eq!(left, [0, 0, 0, 0, 0, 0], "no row left, no aggregate left");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains(&format!("CODE: {code} is not in the code book")), "{}", stderr(&again));
+    assert!(stderr(&nowhere).contains("--org: no organization `No such school`"), "{}", stderr(&nowhere));
+}
+
 /// The first administrator comes from the command line, with the password on stdin.
 #[test]
 fn users_create_makes_an_account_from_standard_input_and_refuses_bad_input() {

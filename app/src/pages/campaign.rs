@@ -115,7 +115,7 @@ fn unavailable(campaign: &'static Campaign, state: CampaignState) -> impl IntoVi
 /// demand.
 fn steps(campaign: &'static Campaign, code: &'static str) -> impl IntoView {
     let sender = Sender::get();
-    let first = if campaign.anonymity == Anonymity::Coded { Step::Code } else { Step::Consent };
+    let first = if campaign.anonymity.takes_code() { Step::Code } else { Step::Consent };
     let step = RwSignal::new(first);
     // The access code as typed, and once the server accepted it.
     let typed = RwSignal::new(String::new());
@@ -235,7 +235,11 @@ fn consent_form(
     agree: impl Fn() + 'static,
     decline: impl Fn() + 'static,
 ) -> impl IntoView {
-    let mode = tr(if campaign.anonymity == Anonymity::Coded { |s| s.consent_coded } else { |s| s.consent_anonymous });
+    let mode = tr(match campaign.anonymity {
+        Anonymity::Anonymous => |s| s.consent_anonymous,
+        Anonymity::Coded => |s| s.consent_coded,
+        Anonymity::Panel => |s| s.consent_panel,
+    });
     let extra = localized(&campaign.consent);
     // A required checkbox: the browser itself keeps the form from being sent unticked.
     // Unticked again whenever the step changes, so the next respondent ticks it anew.

@@ -12,7 +12,7 @@ use super::model::{ages, CampaignDraft, CohortDraft};
 use super::org::state_name;
 use super::ui::{self, checkbox, input, load, show, textarea, FormError};
 use crate::api;
-use crate::i18n::{localized_owned, ts, use_ui};
+use crate::i18n::{localized_owned, ts, use_ui, StaffPick};
 use crate::platform;
 
 /// Fields the server may name, as form keys.
@@ -67,6 +67,11 @@ pub fn page(org: i64, code: String) -> impl IntoView {
         let code = c.spec.code.clone();
         let link = format!("{}/c/{code}", platform::origin());
         let coded = c.spec.anonymity == Anonymity::Coded;
+        let mode: StaffPick = match c.spec.anonymity {
+            Anonymity::Anonymous => |s| s.anonymous,
+            Anonymity::Coded => |s| s.coded,
+            Anonymity::Panel => |s| s.panel,
+        };
         let closed = c.state == CampaignState::Closed;
         let facts: Vec<(crate::i18n::StaffPick, String)> = vec![
             (|s| s.dates, format!("{} – {}", c.spec.opens_on, c.spec.closes_on)),
@@ -91,7 +96,7 @@ pub fn page(org: i64, code: String) -> impl IntoView {
                 </div>
                 <div>
                     <dt>{ts(|s| s.anonymity)}</dt>
-                    <dd>{ts(if coded { |s| s.coded } else { |s| s.anonymous })}</dd>
+                    <dd id="campaign-mode">{ts(mode)}</dd>
                 </div>
                 {facts}
             </dl>
@@ -328,28 +333,25 @@ fn campaign_form(
             </fieldset>
             <fieldset>
                 <legend>{ts(|s| s.anonymity)}</legend>
-                <label class="check">
-                    <input
-                        type="radio"
-                        name="f-anonymity"
-                        id="f-anonymous"
-                        prop:checked=move || !f.coded.get()
-                        on:change=move |_| f.coded.set(false)
-                    />
-                    <span>{ts(|s| s.anonymous)} " — " {ts(|s| s.anonymous_hint)}</span>
-                </label>
-                <label class="check">
-                    <input
-                        type="radio"
-                        name="f-anonymity"
-                        id="f-coded"
-                        prop:checked=f.coded
-                        on:change=move |_| f.coded.set(true)
-                    />
-                    <span>{ts(|s| s.coded)} " — " {ts(|s| s.coded_hint)}</span>
-                </label>
+                {anonymity_choice(f.anonymity, Anonymity::Anonymous, "f-anonymous", |s| s.anonymous, |s| s.anonymous_hint)}
+                {anonymity_choice(f.anonymity, Anonymity::Coded, "f-coded", |s| s.coded, |s| s.coded_hint)}
+                {anonymity_choice(f.anonymity, Anonymity::Panel, "f-panel", |s| s.panel, |s| s.panel_hint)}
                 {error.at("anonymity")}
             </fieldset>
+            <div class="field">
+                <label for="f-visibility">{ts(|s| s.result_visibility)}</label>
+                <select
+                    id="f-visibility"
+                    prop:value=f.result_visibility
+                    on:change=move |ev| f.result_visibility.set(event_target_value(&ev))
+                >
+                    <option value="">{ts(|s| s.visibility_default)}</option>
+                    <option value="full">{ts(|s| s.visibility_full)}</option>
+                    <option value="band">{ts(|s| s.visibility_band)}</option>
+                    <option value="none">{ts(|s| s.visibility_none)}</option>
+                </select>
+                {error.at("result_visibility")}
+            </div>
             <fieldset>
                 <legend>{ts(|s| s.locales)}</legend>
                 {checkbox("f-zh", |s| s.in_chinese, f.zh)}
@@ -438,7 +440,8 @@ struct Form {
     en: RwSignal<bool>,
     crisis_zh: RwSignal<String>,
     crisis_en: RwSignal<String>,
-    coded: RwSignal<bool>,
+    anonymity: RwSignal<Anonymity>,
+    result_visibility: RwSignal<String>,
     min_group_size: RwSignal<String>,
     consent_zh: RwSignal<String>,
     consent_en: RwSignal<String>,
@@ -461,7 +464,8 @@ impl Form {
             en: RwSignal::new(d.en),
             crisis_zh: RwSignal::new(d.crisis_zh),
             crisis_en: RwSignal::new(d.crisis_en),
-            coded: RwSignal::new(d.coded),
+            anonymity: RwSignal::new(d.anonymity),
+            result_visibility: RwSignal::new(d.result_visibility),
             min_group_size: RwSignal::new(d.min_group_size),
             consent_zh: RwSignal::new(d.consent_zh),
             consent_en: RwSignal::new(d.consent_en),
@@ -484,7 +488,8 @@ impl Form {
             en: self.en.get_untracked(),
             crisis_zh: self.crisis_zh.get_untracked(),
             crisis_en: self.crisis_en.get_untracked(),
-            coded: self.coded.get_untracked(),
+            anonymity: self.anonymity.get_untracked(),
+            result_visibility: self.result_visibility.get_untracked(),
             min_group_size: self.min_group_size.get_untracked(),
             consent_zh: self.consent_zh.get_untracked(),
             consent_en: self.consent_en.get_untracked(),
@@ -492,5 +497,27 @@ impl Form {
             max_age: self.max_age.get_untracked(),
             guardian_consent: self.guardian_consent.get_untracked(),
         }
+    }
+}
+
+/// One way respondents take part, as a radio button with what it means.
+fn anonymity_choice(
+    chosen: RwSignal<Anonymity>,
+    value: Anonymity,
+    id: &'static str,
+    label: StaffPick,
+    hint: StaffPick,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input
+                type="radio"
+                name="f-anonymity"
+                id=id
+                prop:checked=move || chosen.get() == value
+                on:change=move |_| chosen.set(value)
+            />
+            <span>{ts(label)} " — " {ts(hint)}</span>
+        </label>
     }
 }

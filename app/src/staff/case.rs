@@ -1,5 +1,10 @@
 //! A warning (预警): its summary and `/staff/case/{id}`, where a counselor works it —
 //! re-check, interview, referral, visits, closing or lifting — and reads its timeline.
+//!
+//! Each action is folded under its heading (`<details>`: `#level-form-box`,
+//! `#interview-form-box`, `#referral-form-box`, `.referral-update-box`,
+//! `#visit-form-box`, `#case-event-box`), so that on a phone the summary and the
+//! timeline are a short scroll apart and the counselor opens the one action they need.
 
 use std::collections::BTreeMap;
 
@@ -140,7 +145,7 @@ pub fn page(id: i64) -> impl IntoView {
         let c = &detail.case;
         let contact: StaffPick = match c.anonymity {
             Anonymity::Anonymous => |s| s.contact_anonymous,
-            Anonymity::Coded => |s| s.contact_coded,
+            Anonymity::Coded | Anonymity::Panel => |s| s.contact_coded,
         };
         let finished = c.state.is_finished();
         let due = match c.first_contact_at {
@@ -269,20 +274,22 @@ fn level_form(id: i64, levels: &WarningLevels, current: &str, reload: Callback<(
         })
         .collect_view();
     view! {
-        <form id="level-form" class="box" on:submit=on_submit>
-            <h2>{ts(|s| s.re_check)}</h2>
-            <div class="field">
-                <label for="new-level">{ts(|s| s.new_level)}</label>
-                <select id="new-level" prop:value=level on:change=move |ev| level.set(event_target_value(&ev))>
-                    {options}
-                </select>
-                {error.at("level")}
-            </div>
-            {note_field("level-reason", |s| s.reason, reason, true)}
-            {error.at("reason")}
-            {error.at("")}
-            <button type="submit" id="level-save" class="primary">{ts(|s| s.re_check)}</button>
-        </form>
+        <details class="box action" id="level-form-box">
+            <summary><h2>{ts(|s| s.re_check)}</h2></summary>
+            <form id="level-form" on:submit=on_submit>
+                <div class="field">
+                    <label for="new-level">{ts(|s| s.new_level)}</label>
+                    <select id="new-level" prop:value=level on:change=move |ev| level.set(event_target_value(&ev))>
+                        {options}
+                    </select>
+                    {error.at("level")}
+                </div>
+                {note_field("level-reason", |s| s.reason, reason, true)}
+                {error.at("reason")}
+                {error.at("")}
+                <button type="submit" id="level-save" class="primary">{ts(|s| s.re_check)}</button>
+            </form>
+        </details>
     }
 }
 
@@ -443,12 +450,14 @@ fn interview_form(id: i64, form: &InterviewForm, reload: Callback<()>) -> impl I
         })
         .collect_view();
     view! {
-        <form id="interview-form" class="box" on:submit=on_submit>
-            <h2>{ts(|s| s.interview)}</h2>
-            {controls}
-            {error.at("")}
-            <button type="submit" id="interview-save" class="primary">{ts(|s| s.save_interview)}</button>
-        </form>
+        <details class="box action" id="interview-form-box">
+            <summary><h2>{ts(|s| s.interview)}</h2></summary>
+            <form id="interview-form" on:submit=on_submit>
+                {controls}
+                {error.at("")}
+                <button type="submit" id="interview-save" class="primary">{ts(|s| s.save_interview)}</button>
+            </form>
+        </details>
     }
 }
 
@@ -491,21 +500,23 @@ fn referral_form(id: i64, destinations: &[ReferralDestination], level: &str, rel
         .map(|d| view! { <option value=d.id.to_string()>{d.destination.name.clone()} " · " {d.destination.contact.clone()}</option> })
         .collect_view();
     view! {
-        <form id="referral-form" class="box" on:submit=on_submit>
-            <h2>{ts(|s| s.referral)}</h2>
-            <div class="field">
-                <label for="referral-destination">{ts(|s| s.destination)}</label>
-                <select id="referral-destination" prop:value=destination on:change=move |ev| destination.set(event_target_value(&ev))>
-                    {options}
-                </select>
-                {error.at("destination_id")}
-            </div>
-            {ui::input("referral-on", |s| s.referred_on, referred_on, "date", Some((error, "referred_on")))}
-            {note_field("referral-note", |s| s.note, note, false)}
-            {error.at("note")}
-            {error.at("")}
-            <button type="submit" id="referral-save" class="primary">{ts(|s| s.save_referral)}</button>
-        </form>
+        <details class="box action" id="referral-form-box">
+            <summary><h2>{ts(|s| s.referral)}</h2></summary>
+            <form id="referral-form" on:submit=on_submit>
+                <div class="field">
+                    <label for="referral-destination">{ts(|s| s.destination)}</label>
+                    <select id="referral-destination" prop:value=destination on:change=move |ev| destination.set(event_target_value(&ev))>
+                        {options}
+                    </select>
+                    {error.at("destination_id")}
+                </div>
+                {ui::input("referral-on", |s| s.referred_on, referred_on, "date", Some((error, "referred_on")))}
+                {note_field("referral-note", |s| s.note, note, false)}
+                {error.at("note")}
+                {error.at("")}
+                <button type="submit" id="referral-save" class="primary">{ts(|s| s.save_referral)}</button>
+            </form>
+        </details>
     }
     .into_any()
 }
@@ -537,13 +548,15 @@ fn referral_updates(id: i64, referrals: &[Referral], reload: Callback<()>) -> im
                 send(error, "", reload, async move { api::staff::update_referral(id, referral, &update).await });
             };
             view! {
-                <form class="box referral-update" data-referral=referral on:submit=on_submit>
-                    <h2>{ts(|s| s.update_referral)} " · " {r.destination.clone()}</h2>
-                    {(!has_confirmed).then(|| ui::input("referral-confirmed", |s| s.confirmed_on, confirmed, "date", Some((error, "confirmed_on"))))}
-                    {(!has_outcome).then(|| ui::input("referral-outcome", |s| s.referral_outcome, outcome, "text", Some((error, "outcome"))))}
-                    {error.at("")}
-                    <button type="submit" class="referral-update-save">{ts(|s| s.update_referral)}</button>
-                </form>
+                <details class="box action referral-update-box">
+                    <summary><h2>{ts(|s| s.update_referral)} " · " {r.destination.clone()}</h2></summary>
+                    <form class="referral-update" data-referral=referral on:submit=on_submit>
+                        {(!has_confirmed).then(|| ui::input("referral-confirmed", |s| s.confirmed_on, confirmed, "date", Some((error, "confirmed_on"))))}
+                        {(!has_outcome).then(|| ui::input("referral-outcome", |s| s.referral_outcome, outcome, "text", Some((error, "outcome"))))}
+                        {error.at("")}
+                        <button type="submit" class="referral-update-save">{ts(|s| s.update_referral)}</button>
+                    </form>
+                </details>
             }
         })
         .collect_view()
@@ -571,15 +584,17 @@ fn visit_form(id: i64, reload: Callback<()>) -> impl IntoView {
         send(error, "", reload, async move { api::staff::add_visit(id, &visit).await });
     };
     view! {
-        <form id="visit-form" class="box" on:submit=on_submit>
-            <h2>{ts(|s| s.visit)}</h2>
-            {ui::input("visit-on", |s| s.visited_on, visited_on, "date", Some((error, "visited_on")))}
-            {note_field("visit-note", |s| s.note, note, false)}
-            {error.at("note")}
-            {ui::input("visit-next", |s| s.next_visit_on, next, "date", Some((error, "next_visit_on")))}
-            {error.at("")}
-            <button type="submit" id="visit-save" class="primary">{ts(|s| s.save_visit)}</button>
-        </form>
+        <details class="box action" id="visit-form-box">
+            <summary><h2>{ts(|s| s.visit)}</h2></summary>
+            <form id="visit-form" on:submit=on_submit>
+                {ui::input("visit-on", |s| s.visited_on, visited_on, "date", Some((error, "visited_on")))}
+                {note_field("visit-note", |s| s.note, note, false)}
+                {error.at("note")}
+                {ui::input("visit-next", |s| s.next_visit_on, next, "date", Some((error, "next_visit_on")))}
+                {error.at("")}
+                <button type="submit" id="visit-save" class="primary">{ts(|s| s.save_visit)}</button>
+            </form>
+        </details>
     }
 }
 
@@ -766,42 +781,44 @@ fn event_form(id: i64, current: CaseState, reload: Callback<()>) -> impl IntoVie
         })
         .collect_view();
     view! {
-        <form id="case-event" class="box" on:submit=on_submit>
-            <h2>{ts(|s| s.change_state)}</h2>
-            <fieldset>
-                <legend>{ts(|s| s.new_state)}</legend>
-                {choices}
-            </fieldset>
-            {error.at("to")}
-            <div class="field">
-                <label for="case-note">{ts(|s| s.note)}</label>
-                <p class="hint" id="case-note-hint">{ts(|s| s.no_names)}</p>
-                <textarea
-                    id="case-note"
-                    rows="3"
-                    maxlength="500"
-                    aria-describedby="case-note-hint"
-                    prop:value=note
-                    on:input=move |ev| note.set(event_target_value(&ev))
-                ></textarea>
-                {error.at("note")}
-            </div>
-            <div class="field">
-                <label for="case-outcome">{ts(|s| s.outcome)}</label>
-                <p class="hint" id="case-outcome-hint" hidden=move || !needs_outcome()>
-                    {ts(|s| s.outcome_required)}
-                </p>
-                <input
-                    id="case-outcome"
-                    aria-describedby="case-outcome-hint"
-                    prop:value=outcome
-                    on:input=move |ev| outcome.set(event_target_value(&ev))
-                />
-                {error.at("outcome")}
-            </div>
-            {error.at("")}
-            <button type="submit" id="case-save" class="primary">{ts(|s| s.save)}</button>
-        </form>
+        <details class="box action" id="case-event-box">
+            <summary><h2>{ts(|s| s.change_state)}</h2></summary>
+            <form id="case-event" on:submit=on_submit>
+                <fieldset>
+                    <legend>{ts(|s| s.new_state)}</legend>
+                    {choices}
+                </fieldset>
+                {error.at("to")}
+                <div class="field">
+                    <label for="case-note">{ts(|s| s.note)}</label>
+                    <p class="hint" id="case-note-hint">{ts(|s| s.no_names)}</p>
+                    <textarea
+                        id="case-note"
+                        rows="3"
+                        maxlength="500"
+                        aria-describedby="case-note-hint"
+                        prop:value=note
+                        on:input=move |ev| note.set(event_target_value(&ev))
+                    ></textarea>
+                    {error.at("note")}
+                </div>
+                <div class="field">
+                    <label for="case-outcome">{ts(|s| s.outcome)}</label>
+                    <p class="hint" id="case-outcome-hint" hidden=move || !needs_outcome()>
+                        {ts(|s| s.outcome_required)}
+                    </p>
+                    <input
+                        id="case-outcome"
+                        aria-describedby="case-outcome-hint"
+                        prop:value=outcome
+                        on:input=move |ev| outcome.set(event_target_value(&ev))
+                    />
+                    {error.at("outcome")}
+                </div>
+                {error.at("")}
+                <button type="submit" id="case-save" class="primary">{ts(|s| s.save)}</button>
+            </form>
+        </details>
     }
     .into_any()
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use instruments::definition::{Definition, Locale, Text};
 use instruments::wire::staff::{Anonymity, CampaignSpec, InstrumentRef, Role, SessionInfo};
-use instruments::wire::CohortAttribute;
+use instruments::wire::{CohortAttribute, ResultVisibility};
 
 use crate::i18n::{Lang, StaffPick};
 
@@ -144,7 +144,9 @@ pub struct CampaignDraft {
     pub en: bool,
     pub crisis_zh: String,
     pub crisis_en: String,
-    pub coded: bool,
+    pub anonymity: Anonymity,
+    /// `full`, `band`, `none`, or empty for the server's default by age.
+    pub result_visibility: String,
     pub min_group_size: String,
     pub consent_zh: String,
     pub consent_en: String,
@@ -225,7 +227,8 @@ impl CampaignDraft {
             en: spec.locales.contains(&en),
             crisis_zh: get(&spec.crisis_resources, &zh),
             crisis_en: get(&spec.crisis_resources, &en),
-            coded: spec.anonymity == Anonymity::Coded,
+            anonymity: spec.anonymity,
+            result_visibility: spec.result_visibility.map(|v| v.as_str().to_owned()).unwrap_or_default(),
             min_group_size: spec.min_group_size.to_string(),
             consent_zh: get(&spec.consent, &zh),
             consent_en: get(&spec.consent, &en),
@@ -277,7 +280,8 @@ impl CampaignDraft {
             closes_on: self.closes_on.clone(),
             locales,
             crisis_resources: text_of(&self.crisis_zh, &self.crisis_en),
-            anonymity: if self.coded { Anonymity::Coded } else { Anonymity::Anonymous },
+            anonymity: self.anonymity,
+            result_visibility: ResultVisibility::parse(&self.result_visibility),
             min_group_size: number(&self.min_group_size, "min_group_size")?,
             consent: text_of(&self.consent_zh, &self.consent_en),
             min_age: age(min_age, "min_age")?,
@@ -521,7 +525,8 @@ mod tests {
             label_en: "Grade".into(),
             values: "7, 8，9,".into(),
         }];
-        draft.coded = true;
+        draft.anonymity = Anonymity::Coded;
+        draft.result_visibility = "band".into();
         draft.min_age = "13".into();
         draft.max_age = "15".into();
         let spec = draft.to_spec(&library()).unwrap();
@@ -531,6 +536,7 @@ mod tests {
         assert_eq!(spec.cohort[0].label.get(&en()).map(String::as_str), Some("Grade"));
         assert_eq!(spec.locales, [zh(), en()]);
         assert_eq!(spec.anonymity, Anonymity::Coded);
+        assert_eq!(spec.result_visibility, Some(ResultVisibility::Band));
         assert_eq!((spec.min_age, spec.max_age, spec.min_group_size), (13, 15, 10));
         assert!(spec.consent.is_empty(), "no empty texts are sent");
         assert!(get(&spec.crisis_resources, &zh()).contains("12356"));

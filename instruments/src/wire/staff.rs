@@ -202,6 +202,17 @@ pub enum Anonymity {
     Anonymous,
     /// One-time access codes handed out by the school, which alone knows who got which.
     Coded,
+    /// Codes of the organization's code book, kept by a person from wave to wave: one
+    /// submission per code per campaign, and one code's results link over time. The
+    /// school alone knows whose code is whose.
+    Panel,
+}
+
+impl Anonymity {
+    /// Whether respondents enter a code (coded and panel campaigns).
+    pub fn takes_code(self) -> bool {
+        self != Self::Anonymous
+    }
 }
 
 /// Whether a campaign takes submissions today.
@@ -264,6 +275,11 @@ pub struct CampaignSpec {
     /// Respondents under 14 must confirm that a guardian agreed.
     #[serde(default)]
     pub guardian_consent: bool,
+    /// What a respondent is shown of their result. Left out: `none` when respondents
+    /// may be under 14 (some city rules forbid giving them results directly), else
+    /// `full`; stored and returned resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_visibility: Option<crate::wire::ResultVisibility>,
 }
 
 fn default_min_group_size() -> u32 {
@@ -307,6 +323,68 @@ pub struct SetCampaignState {
 pub struct GenerateCodes {
     /// How many new codes (1–5000).
     pub count: u32,
+}
+
+/// `POST /api/v1/organizations/{org}/panel-codes`: the new codes of the book.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PanelCodes {
+    /// The codes generated, 10 Crockford base32 characters each.
+    pub codes: Vec<String>,
+}
+
+/// A code of an organization's code book.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PanelCode {
+    /// The code.
+    pub code: String,
+    /// When it was generated (Unix seconds).
+    pub created_at: i64,
+    /// When it was retired (the person left); `null` while in use.
+    pub retired_at: Option<i64>,
+    /// Submissions made with it, over every campaign.
+    pub submissions: i64,
+}
+
+/// `GET /api/v1/organizations/{org}/respondents/{code}`: one code's results over time
+/// — a follow-up tool for counselors, never a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonTimeline {
+    /// The book code.
+    pub code: String,
+    /// When it was retired, if it was.
+    pub retired_at: Option<i64>,
+    /// Its submissions, oldest first.
+    pub waves: Vec<TimelineWave>,
+}
+
+/// One submission of a code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelineWave {
+    /// Campaign code.
+    pub campaign: String,
+    /// Campaign name per locale.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
+    pub campaign_name: Text,
+    /// Day submitted.
+    pub submitted_on: String,
+    /// The server's scores, in the order asked.
+    pub results: Vec<Score>,
+    /// The warning it opened, with its levels, interviews and the rest of its history.
+    pub warning: Option<CaseDetail>,
+}
+
+/// `DELETE /api/v1/organizations/{org}/respondents/{code}`: what was deleted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeletedPerson {
+    /// Submissions deleted, with their results.
+    pub submissions: u64,
+    /// Warnings deleted, with their history.
+    pub warnings: u64,
 }
 
 /// One access code and whether it was used.

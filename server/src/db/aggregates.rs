@@ -254,6 +254,72 @@ pub async fn add(
     upsert(tx, campaign.id, &cells, &moments).await
 }
 
+/// What a stored submission added to the aggregates, read back from its cohort
+/// values, answers and receipt: to rebuild a campaign's aggregates, or to take a
+/// deleted submission out of them.
+///
+/// # Errors
+/// On database failure, or stored JSON that does not parse.
+pub async fn stored_contributions(
+    tx: &mut Transaction<'static, Any>,
+    campaign: &Campaign,
+    submission_id: i64,
+    receipt: &str,
+) -> Result<(Vec<CellRow>, Vec<MomentRow>), DbError> {
+    let receipt: instruments::wire::SubmissionReceipt = super::from_json("receipt", receipt)?;
+    let cohort: Vec<(String, String)> =
+        sqlx::query_as("SELECT attribute, value FROM submission_cohort WHERE submission_id = $1")
+            .bind(submission_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let answers: Vec<(String, String)> =
+        sqlx::query_as("SELECT instrument, answers FROM results WHERE submission_id = $1 ORDER BY position")
+            .bind(submission_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let results = answers
+        .into_iter()
+        .zip(&receipt.results)
+        .map(|((instrument, answers), score)| {
+            Ok(InstrumentAnswers {
+                instrument,
+                version: score.version.clone(),
+                answers: super::from_json("answers", &answers)?,
+                client_score: instruments::wire::ClientScore::of(score),
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok(contributions(campaign, &cohort.into_iter().collect(), &results, &receipt.results))
+}
+
+/// Takes contributions out of a campaign's aggregates (the inverse of [`upsert`]),
+/// dropping rows left empty, so that reports after a deletion equal reports computed
+/// without the deleted submissions.
+///
+/// # Errors
+/// On database failure.
+pub async fn subtract(
+    tx: &mut Transaction<'static, Any>,
+    campaign_id: i64,
+    (mut cells, mut moments): (Vec<CellRow>, Vec<MomentRow>),
+) -> Result<(), sqlx::Error> {
+    for c in &mut cells {
+        (c.n, c.positive, c.critical) = (-c.n, -c.positive, -c.critical);
+        (c.total_sum, c.total_sum_sq) = (-c.total_sum, -c.total_sum_sq);
+    }
+    for m in &mut moments {
+        (m.n, m.value_sum, m.value_sum_sq) = (-m.n, -m.value_sum, -m.value_sum_sq);
+    }
+    upsert(tx, campaign_id, &cells, &moments).await?;
+    for table in ["report_cells", "report_moments"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE campaign_id = $1 AND n = 0"))
+            .bind(campaign_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct StoredSubmission {
     id: i64,
@@ -312,31 +378,7 @@ impl Store {
                     .fetch_all(&mut *tx)
                     .await?;
             for submission in submissions {
-                let receipt: instruments::wire::SubmissionReceipt = super::from_json("receipt", &submission.receipt)?;
-                let cohort: Vec<(String, String)> =
-                    sqlx::query_as("SELECT attribute, value FROM submission_cohort WHERE submission_id = $1")
-                        .bind(submission.id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                let answers: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT instrument, answers FROM results WHERE submission_id = $1 ORDER BY position",
-                )
-                .bind(submission.id)
-                .fetch_all(&mut *tx)
-                .await?;
-                let results = answers
-                    .into_iter()
-                    .zip(&receipt.results)
-                    .map(|((instrument, answers), score)| {
-                        Ok(InstrumentAnswers {
-                            instrument,
-                            version: score.version.clone(),
-                            answers: super::from_json("answers", &answers)?,
-                            client_score: instruments::wire::ClientScore::of(score),
-                        })
-                    })
-                    .collect::<Result<Vec<_>, DbError>>()?;
-                accumulator.add(contributions(&campaign, &cohort.into_iter().collect(), &results, &receipt.results));
+                accumulator.add(stored_contributions(&mut tx, &campaign, submission.id, &submission.receipt).await?);
             }
             let (cells, moments) = accumulator.rows();
             upsert(&mut tx, campaign_id, &cells, &moments).await?;

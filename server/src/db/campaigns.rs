@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 use instruments::wire::staff::{Anonymity, CampaignDetail, CampaignSpec, InstrumentRef};
-use instruments::wire::CohortAttribute;
+use instruments::wire::{CohortAttribute, ResultVisibility};
 use instruments::{Locale, Text};
 
 use super::{from_json, to_json, DbError, Store};
@@ -37,6 +37,8 @@ pub struct NewCampaign {
     pub consent: Text,
     /// Respondents confirm a guardian agreed.
     pub guardian_consent: bool,
+    /// What a respondent is shown of their result.
+    pub result_visibility: ResultVisibility,
 }
 
 /// Smallest group a report may ever show, whatever a campaign says.
@@ -199,6 +201,7 @@ impl NewCampaign {
             min_group_size: spec.min_group_size,
             consent: spec.consent.clone(),
             guardian_consent: spec.guardian_consent,
+            result_visibility: spec.result_visibility.unwrap_or_else(|| ResultVisibility::default_for(spec.min_age)),
         }
     }
 
@@ -343,10 +346,11 @@ struct CampaignRow {
     min_group_size: i64,
     consent: String,
     guardian_consent: i64,
+    result_visibility: String,
 }
 
 const CAMPAIGN_COLUMNS: &str = "id, organization_id, code, name, locales, crisis_resources, min_age, max_age, \
-     opens_on, closes_on, closed_by_admin, anonymity, min_group_size, consent, guardian_consent";
+     opens_on, closes_on, closed_by_admin, anonymity, min_group_size, consent, guardian_consent, result_visibility";
 
 #[derive(sqlx::FromRow)]
 struct InstrumentRow {
@@ -365,7 +369,15 @@ fn anonymity_str(a: Anonymity) -> &'static str {
     match a {
         Anonymity::Anonymous => "anonymous",
         Anonymity::Coded => "coded",
+        Anonymity::Panel => "panel",
     }
+}
+
+fn anonymity_of(code: &str, text: &str) -> Result<Anonymity, DbError> {
+    [Anonymity::Anonymous, Anonymity::Coded, Anonymity::Panel]
+        .into_iter()
+        .find(|a| anonymity_str(*a) == text)
+        .ok_or_else(|| DbError::Other(anyhow!("campaign {code} has an unknown anonymity `{text}`")))
 }
 
 impl Store {
@@ -432,6 +444,9 @@ impl Store {
                 })
             })
             .collect::<Result<_, DbError>>()?;
+        let anonymity = anonymity_of(code, &row.anonymity)?;
+        let result_visibility = ResultVisibility::parse(&row.result_visibility)
+            .ok_or_else(|| anyhow!("campaign {code} has an unknown result visibility `{}`", row.result_visibility))?;
         Ok(Campaign {
             id: row.id,
             organization_id: row.organization_id.ok_or_else(|| anyhow!("campaign {code} has no organization"))?,
@@ -446,7 +461,8 @@ impl Store {
             opens_on: row.opens_on,
             closes_on: row.closes_on,
             closed_by_admin: row.closed_by_admin != 0,
-            anonymity: if row.anonymity == "coded" { Anonymity::Coded } else { Anonymity::Anonymous },
+            anonymity,
+            result_visibility,
             min_group_size: u32::try_from(row.min_group_size).unwrap_or(MIN_GROUP_FLOOR).max(MIN_GROUP_FLOOR),
             guardian_consent: row.guardian_consent != 0,
         })
@@ -461,8 +477,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO campaigns (code, name, locales, crisis_resources, min_age, max_age, created_on,
-                 organization_id, opens_on, closes_on, anonymity, min_group_size, consent, guardian_consent)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                 organization_id, opens_on, closes_on, anonymity, min_group_size, consent, guardian_consent,
+                 result_visibility)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT (code) DO NOTHING RETURNING id",
         )
         .bind(&new.code)
@@ -479,6 +496,7 @@ impl Store {
         .bind(i64::from(new.min_group_size))
         .bind(to_json(&new.consent))
         .bind(i64::from(new.guardian_consent))
+        .bind(new.result_visibility.as_str())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else { return Ok(Saved::CodeTaken) };
@@ -514,7 +532,7 @@ impl Store {
         sqlx::query(
             "UPDATE campaigns SET name = $1, locales = $2, crisis_resources = $3, min_age = $4, max_age = $5,
                  opens_on = $6, closes_on = $7, anonymity = $8, min_group_size = $9, consent = $10,
-                 guardian_consent = $11 WHERE id = $12",
+                 guardian_consent = $11, result_visibility = $12 WHERE id = $13",
         )
         .bind(to_json(&new.name))
         .bind(to_json(&new.locales))
@@ -527,6 +545,7 @@ impl Store {
         .bind(i64::from(new.min_group_size))
         .bind(to_json(&new.consent))
         .bind(i64::from(new.guardian_consent))
+        .bind(new.result_visibility.as_str())
         .bind(current.id)
         .execute(&mut *tx)
         .await?;

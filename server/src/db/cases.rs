@@ -81,7 +81,10 @@ struct CaseRow {
     next_visit_on: Option<String>,
 }
 
-const CASE_SELECT: &str = "SELECT k.id, k.organization_id, c.code, c.name, c.anonymity, s.respondent_code, s.receipt,
+/// A panel submission's warning is known by the book code (the one the school can
+/// resolve), any other by its respondent code.
+const CASE_SELECT: &str = "SELECT k.id, k.organization_id, c.code, c.name, c.anonymity,
+        COALESCE(s.panel_code, s.respondent_code) AS respondent_code, s.receipt,
         k.cohort, k.flags, k.state, k.opened_at, k.level, k.due_at, k.contacted_at, k.next_visit_on
     FROM cases k JOIN campaigns c ON c.id = k.campaign_id JOIN submissions s ON s.id = k.submission_id";
 
@@ -99,6 +102,7 @@ fn state(text: &str) -> Result<CaseState, DbError> {
 fn anonymity(text: &str) -> Result<Anonymity, DbError> {
     match text {
         "coded" => Ok(Anonymity::Coded),
+        "panel" => Ok(Anonymity::Panel),
         "anonymous" => Ok(Anonymity::Anonymous),
         other => Err(DbError::Other(anyhow::anyhow!("stored anonymity `{other}` is unknown"))),
     }
@@ -226,7 +230,8 @@ impl Store {
             );
         }
         if let Some(code) = &filter.code {
-            sql += &format!(" AND s.respondent_code = {}", push(&mut binds, Bind::Text(code.clone())));
+            let code = push(&mut binds, Bind::Text(code.clone()));
+            sql += &format!(" AND (s.respondent_code = {code} OR s.panel_code = {code})");
         }
         match filter.due {
             Some(Due::Overdue) => sql += &format!(" AND {UNFINISHED} AND {}", late_sql("$2", "$3")),

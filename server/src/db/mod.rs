@@ -12,6 +12,7 @@ mod cases;
 mod export;
 mod notifications;
 mod organizations;
+mod panel;
 mod platform;
 mod submissions;
 
@@ -32,6 +33,7 @@ pub use cases::{Change, Changed};
 pub use cases::{Due, QueueFilter, ServiceCase};
 pub use export::responses_csv;
 pub use notifications::{enqueue_in as enqueue_notifications, Claimed, NotificationKind};
+pub use panel::{Deleted, MAX_PANEL_BATCH};
 pub use platform::{INTERVIEW_FORM, WARNING_LEVELS};
 pub use submissions::{digest, Inserted, Stored, StoredResult};
 

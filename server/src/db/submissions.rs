@@ -26,6 +26,8 @@ pub enum Inserted {
     KeyTaken,
     /// The access code is unknown to the campaign or was used by another submission.
     CodeUnusable,
+    /// The panel code has already answered this campaign.
+    AlreadyAnswered,
 }
 
 /// Why one insertion attempt failed.
@@ -122,7 +124,8 @@ impl Store {
 
     /// Stores a checked submission with its server-computed scores in one
     /// transaction: under a fresh respondent code (or, in a coded campaign, the access
-    /// code, which is used up), with a follow-up case when a flag was raised.
+    /// code, which is used up; a panel campaign's submission also records the book
+    /// code, once per campaign), with a follow-up case when a flag was raised.
     ///
     /// # Errors
     /// On database failure; nothing is stored then.
@@ -137,12 +140,18 @@ impl Store {
     ) -> Result<Inserted, DbError> {
         // A collision of two random 40-bit codes is rare; retry a few times on one.
         for _ in 0..5 {
-            let respondent_code = match (&request.access_code, campaign.anonymity) {
+            // Stored: unique over all submissions. Shown: what the respondent knows —
+            // in a panel campaign their book code, which links their submissions.
+            let stored_code = match (&request.access_code, campaign.anonymity) {
                 (Some(code), Anonymity::Coded) => code.clone(),
                 _ => crate::respondent_code::generate(),
             };
+            let respondent_code = match (&request.access_code, campaign.anonymity) {
+                (Some(code), Anonymity::Panel) => code.clone(),
+                _ => stored_code.clone(),
+            };
             let receipt = SubmissionReceipt { respondent_code, results: scores.to_vec() };
-            let attempt = self.try_insert(campaign, request, &receipt, warning, digest, now).await;
+            let attempt = self.try_insert(campaign, request, (&stored_code, &receipt), warning, digest, now).await;
             let key_taken = match attempt {
                 Ok(()) => return Ok(Inserted::New(receipt)),
                 Err(Attempt::Sql(sqlx::Error::Database(err))) if err.is_unique_violation() => true,
@@ -152,6 +161,12 @@ impl Store {
             // The same submission may have been committed by a concurrent retry.
             if self.submission_by_key(&request.idempotency_key).await?.is_some() {
                 return Ok(Inserted::KeyTaken);
+            }
+            // A panel code answers a campaign once (a unique index decides races).
+            if let (Anonymity::Panel, Some(code)) = (campaign.anonymity, &request.access_code) {
+                if self.panel_code_answered(campaign.id, code).await? {
+                    return Ok(Inserted::AlreadyAnswered);
+                }
             }
             if !key_taken || campaign.anonymity == Anonymity::Coded {
                 return Ok(Inserted::CodeUnusable);
@@ -164,29 +179,43 @@ impl Store {
         &self,
         campaign: &Campaign,
         request: &SubmissionRequest,
-        receipt: &SubmissionReceipt,
+        (stored_code, receipt): (&str, &SubmissionReceipt),
         warning: Option<&NewWarning>,
         digest: &str,
         now: i64,
     ) -> Result<(), Attempt> {
         let day = crate::day::day_of(now);
+        let panel_code = request.access_code.as_deref().filter(|_| campaign.anonymity == Anonymity::Panel);
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO submissions (campaign_id, respondent_code, idempotency_key, request_digest, receipt, submitted_on,
-                 consent_health, consent_guardian)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 consent_health, consent_guardian, panel_code)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(campaign.id)
-        .bind(&receipt.respondent_code)
+        .bind(stored_code)
         .bind(&request.idempotency_key)
         .bind(digest)
         .bind(to_json(receipt))
         .bind(&day)
         .bind(i64::from(request.consent.health))
         .bind(request.consent.guardian.map(i64::from))
+        .bind(panel_code)
         .fetch_one(&mut *tx)
         .await?;
-        if let Some(code) = &request.access_code {
+        if let Some(code) = panel_code {
+            let usable: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM panel_codes WHERE code = $1 AND organization_id = $2 AND retired_at IS NULL",
+            )
+            .bind(code)
+            .bind(campaign.organization_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if usable.is_none() {
+                return Err(Attempt::CodeUnusable);
+            }
+        }
+        if let (Anonymity::Coded, Some(code)) = (campaign.anonymity, &request.access_code) {
             let used = sqlx::query(
                 "UPDATE access_codes SET submission_id = $1 WHERE code = $2 AND campaign_id = $3 AND submission_id IS NULL",
             )

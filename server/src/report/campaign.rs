@@ -422,6 +422,7 @@ mod tests {
             min_group_size: k,
             consent: Text::new(),
             guardian_consent: false,
+            result_visibility: instruments::wire::ResultVisibility::None,
         }
     }
 

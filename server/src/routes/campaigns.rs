@@ -20,8 +20,9 @@ pub async fn get_campaign(
     Ok(Json(state.store.campaign_by_code(&code).await?.to_wire()))
 }
 
-/// Whether an access code can start this coded campaign: 204, or 422
-/// `invalid_access_code` (unknown or already used; one message for both). Admits: anyone.
+/// Whether an access code can start this coded campaign (or a book code this panel
+/// campaign): 204, or 422 `invalid_access_code` (unknown, retired or already used; one
+/// message for all). Admits: anyone.
 #[utoipa::path(post, path = "/api/v1/campaigns/{code}/access-codes/check", tag = "campaigns",
     params(("code" = String, Path, description = "Campaign code")), request_body = CheckAccessCode,
     responses((status = 204, description = "The code is usable"), (status = 404, body = ErrorBody),
@@ -32,12 +33,15 @@ pub async fn check_access_code(
     AppJson(body): AppJson<CheckAccessCode>,
 ) -> Result<StatusCode, ApiError> {
     let campaign = state.store.campaign_by_code(&code).await?;
-    if campaign.anonymity != Anonymity::Coded {
-        return Err(ApiError::invalid("invalid_field", "code", "this screening takes no access code"));
-    }
-    let usable = match crate::respondent_code::normalize_access_code(&body.code) {
-        Some(access) => state.store.access_code_usable(campaign.id, &access).await?,
-        None => false,
+    let usable = match (campaign.anonymity, crate::respondent_code::normalize_access_code(&body.code)) {
+        (Anonymity::Anonymous, _) => {
+            return Err(ApiError::invalid("invalid_field", "code", "this screening takes no access code"))
+        }
+        (_, None) => false,
+        (Anonymity::Coded, Some(access)) => state.store.access_code_usable(campaign.id, &access).await?,
+        (Anonymity::Panel, Some(book)) => {
+            state.store.panel_code_usable(campaign.organization_id, campaign.id, &book).await?
+        }
     };
     if usable {
         Ok(StatusCode::NO_CONTENT)

@@ -7,6 +7,7 @@ mod invitations;
 mod organizations;
 mod platform;
 mod reports;
+mod respondents;
 mod score;
 mod session;
 mod staff_campaigns;
@@ -129,6 +130,9 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(staff_campaigns::generate_access_codes, staff_campaigns::list_access_codes))
         .routes(routes!(staff_campaigns::access_codes_csv))
         .routes(routes!(staff_campaigns::access_code_slips))
+        .routes(routes!(respondents::generate_panel_codes, respondents::list_panel_codes))
+        .routes(routes!(respondents::retire_panel_code))
+        .routes(routes!(respondents::person_timeline, respondents::delete_person))
         .routes(routes!(cases::case_queue))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::change_case))

@@ -24,7 +24,8 @@ use crate::extract::{AppJson, AppPath};
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     description = "409 `campaign_not_open` before the opening day or after closing. In a coded campaign the \
-        `access_code` is used up and becomes the respondent code. A submission with a flag opens a follow-up \
+        `access_code` is used up and becomes the respondent code; in a panel campaign it is a code of the \
+        organization's code book, which answers each campaign once (409 `already_submitted`). A submission with a flag opens a follow-up \
         case in the same transaction; an urgent one also its notifications, sent after the answer. \
         Admits: anyone.")]
 pub async fn submit_responses(
@@ -69,6 +70,11 @@ pub async fn submit_responses(
             Ok((StatusCode::CREATED, Json(receipt)))
         }
         Inserted::CodeUnusable => Err(unusable_code("access_code")),
+        Inserted::AlreadyAnswered => Err(ApiError::conflict(
+            "already_submitted",
+            Some("access_code"),
+            "this code has already answered this screening",
+        )),
         Inserted::KeyTaken => {
             let stored = store
                 .submission_by_key(&request.idempotency_key)

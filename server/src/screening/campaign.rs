@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use instruments::definition::Definition;
 use instruments::wire::staff::{CampaignSpec, CampaignState};
-use instruments::wire::{self, Anonymity, ClientScore, CohortAttribute, SubmissionRequest};
+use instruments::wire::{self, Anonymity, ClientScore, CohortAttribute, ResultVisibility, SubmissionRequest};
 use instruments::{Locale, Score, Text};
 
 use super::ScreeningError;
@@ -44,6 +44,8 @@ pub struct Campaign {
     pub consent: Text,
     /// Respondents confirm a guardian agreed.
     pub guardian_consent: bool,
+    /// What a respondent is shown of their result.
+    pub result_visibility: ResultVisibility,
 }
 
 impl Campaign {
@@ -59,6 +61,7 @@ impl Campaign {
             anonymity: self.anonymity,
             consent: self.consent.clone(),
             guardian_consent: self.guardian_consent,
+            result_visibility: self.result_visibility,
             state: self.state(&crate::day::today()),
             opens_on: self.opens_on.clone(),
             closes_on: self.closes_on.clone(),
@@ -93,6 +96,7 @@ impl Campaign {
             min_age: self.ages.0,
             max_age: self.ages.1,
             guardian_consent: self.guardian_consent,
+            result_visibility: Some(self.result_visibility),
         }
     }
 
@@ -198,7 +202,7 @@ impl Campaign {
             }
         }
         match (self.anonymity, &request.access_code) {
-            (Anonymity::Coded, None) => Err(ScreeningError::invalid(
+            (Anonymity::Coded | Anonymity::Panel, None) => Err(ScreeningError::invalid(
                 "invalid_access_code",
                 "access_code",
                 "this screening needs an access code",

@@ -77,6 +77,9 @@ enum Admits {
     Counselors,
     /// Only org admins of the organization, not even the platform admin (raw answers).
     OwnOrgAdmins,
+    /// Only org admins and counselors of the organization, not the platform admin (a
+    /// person's timeline).
+    OwnStaff,
     /// Only the signed-in owner of the invited address, who is none of the principals
     /// (refused with `wrong_account`).
     Addressee,
@@ -92,6 +95,7 @@ impl Admits {
             Self::OrgAdmins => matches!(who, Who::PlatformAdmin | Who::OrgAdminOwn),
             Self::Counselors => matches!(who, Who::PlatformAdmin | Who::CounselorOwn),
             Self::OwnOrgAdmins => who == Who::OrgAdminOwn,
+            Self::OwnStaff => matches!(who, Who::OrgAdminOwn | Who::CounselorOwn),
             Self::Addressee => false,
         }
     }
@@ -115,6 +119,8 @@ enum Setup {
     NewDestination,
     /// `{id}` is a new open case of the own organization with a referral `{referral}`.
     NewReferral,
+    /// `{code}` is a new code of the own organization's code book.
+    NewPanelCode,
     /// The request replaces or ends the caller's session: sign in again afterwards.
     OwnSession,
 }
@@ -268,6 +274,26 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         row(Method::GET, "/api/v1/audit", Fixture, no_body, PlatformAdmin, 200),
         // Campaign management and access codes.
+        // The code book and a person across waves.
+        row(
+            Method::POST,
+            "/api/v1/organizations/{org}/panel-codes",
+            Fixture,
+            |_| Some(json!({"count": 2})),
+            OrgAdmins,
+            201,
+        ),
+        row(Method::GET, "/api/v1/organizations/{org}/panel-codes", Fixture, no_body, OrgAdmins, 200),
+        row(
+            Method::POST,
+            "/api/v1/organizations/{org}/panel-codes/{code}/retire",
+            NewPanelCode,
+            no_body,
+            OrgAdmins,
+            200,
+        ),
+        row(Method::GET, "/api/v1/organizations/{org}/respondents/{code}", NewPanelCode, no_body, OwnStaff, 200),
+        row(Method::DELETE, "/api/v1/organizations/{org}/respondents/{code}", NewPanelCode, no_body, OwnOrgAdmins, 200),
         // Population reports.
         row(Method::GET, "/api/v1/reports/campaigns/{code}", Fixture, no_body, OrgAdmins, 200),
         row(Method::GET, "/api/v1/reports/trend", Fixture, no_body, OrgAdmins, 200),
@@ -562,6 +588,14 @@ async fn every_endpoint_admits_exactly_the_roles_it_names(app: TestApp) {
                     let receipt =
                         created(app.post_json("/api/v1/campaigns/DEMO/submissions", &submission()).await, "case").await;
                     fill.id = case_of(&app, receipt["respondent_code"].as_str().unwrap()).await.to_string();
+                }
+                Setup::NewPanelCode => {
+                    let made = created(
+                        platform.post(&format!("/api/v1/organizations/{own}/panel-codes"), &json!({"count": 1})).await,
+                        "panel code",
+                    )
+                    .await;
+                    fill.code = made["codes"][0].as_str().unwrap().to_owned();
                 }
                 Setup::NewDestination => {
                     let made = ok_json(

@@ -144,3 +144,67 @@ async fn declining_consent_ends_with_help_and_sends_nothing() {
     assert!(declined.contains("12356"), "with the crisis resources: {declined}");
     assert_eq!(app.count("submissions").await, 0, "nothing was sent");
 }
+
+/// A panel campaign: the student types their book code (loosely), reads that answers
+/// link over time, answers, and sees their book code back; the same code cannot start
+/// the campaign a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_student_answers_a_panel_campaign_with_the_book_code_once() {
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
+    let org = app.demo_org().await;
+    let admin = app.staff("head@example.org", instruments::wire::staff::Role::OrgAdmin, Some(org)).await;
+    let mut spec = crate::support::campaign_spec("YEAR7", "panel");
+    spec["result_visibility"] = serde_json::json!("full");
+    assert_eq!(admin.post(&format!("/api/v1/organizations/{org}/campaigns"), &spec).await.status(), 201);
+    let codes = admin.post(&format!("/api/v1/organizations/{org}/panel-codes"), &serde_json::json!({"count": 1})).await;
+    let code = codes.json::<serde_json::Value>().await.unwrap()["codes"][0].as_str().unwrap().to_owned();
+    let (client, _driver, profile) = browser("en-US").await;
+    let outcome = async {
+        client.goto(&app.url("/c/YEAR7")).await?;
+        let typed = format!("{}-{}", code[..5].to_lowercase(), &code[5..]);
+        let input = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("access-code")).await?;
+        input.send_keys(&typed).await?;
+        click_button(&client, "Continue").await?;
+        let consent = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("consent")).await?;
+        let statement = consent.text().await?;
+        client.find(Locator::Id("agree")).await?.click().await?;
+        answer_everything(&client).await?;
+        click_button(&client, "Submit").await?;
+        let shown = client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#result .respondent-code"))
+            .await?
+            .text()
+            .await?;
+        // The next student at the same computer tries the same code.
+        client.goto(&app.url("/c/YEAR7")).await?;
+        let input = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Id("access-code")).await?;
+        input.send_keys(&code).await?;
+        click_button(&client, "Continue").await?;
+        let mut refused = String::new();
+        for _ in 0..100 {
+            refused = client.find(Locator::Id("access-error")).await?.text().await?;
+            if !refused.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok::<_, fantoccini::error::CmdError>((statement, shown, refused))
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(profile);
+    let (statement, shown, refused) = outcome.expect("the panel flow completes");
+    assert!(statement.contains("same code in every screening"), "the panel statement: {statement}");
+    assert!(statement.contains("kept until your school asks for them to be deleted"), "{statement}");
+    let plain: String = shown.chars().filter(char::is_ascii_alphanumeric).collect();
+    assert_eq!(plain, code, "the book code is shown back");
+    assert!(refused.contains("already used"), "{refused}");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submissions WHERE panel_code = $1")
+        .bind(&code)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+}

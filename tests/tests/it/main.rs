@@ -12,6 +12,7 @@ mod mail;
 mod notifications;
 mod offline;
 mod openapi;
+mod panel;
 mod privacy;
 mod reference_page;
 mod reports;

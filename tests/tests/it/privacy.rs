@@ -37,6 +37,8 @@ async fn stored_rows_hold_no_identifying_columns(app: TestApp) {
                 "submitted_on",
                 "consent_health",
                 "consent_guardian",
+                // A panel campaign's book code: a pseudonym only the school can resolve.
+                "panel_code",
             ],
         ),
         // The flagged submission's case: staff-side, so it keeps the time it was raised.

@@ -57,6 +57,16 @@ async fn click(client: &Client, css: &str) -> CmdResult<()> {
     at(css, wait_css(client, css).await?.click().await)
 }
 
+/// Opens the folded action `css` names (a `<details>`) by clicking its summary, as a
+/// counselor does, unless it is open already.
+async fn unfold(client: &Client, css: &str) -> CmdResult<()> {
+    let fold = wait_css(client, css).await?;
+    if fold.attr("open").await?.is_none() {
+        at(css, fold.find(Locator::Css("summary")).await?.click().await)?;
+    }
+    Ok(())
+}
+
 /// Replaces the text of the input `css` names.
 async fn fill(client: &Client, css: &str, text: &str) -> CmdResult<()> {
     let input = wait_css(client, css).await?;
@@ -195,7 +205,7 @@ async fn a_newcomer_runs_a_coded_screening_and_a_counselor_acknowledges_the_flag
         case.find(Locator::Css("a.respondent-code")).await?.click().await?;
 
         // It is acknowledged with a note.
-        wait_css(&client, "#case-event").await?;
+        unfold(&client, "#case-event-box").await?;
         let contact = wait_css(&client, "#contact").await?.text().await?;
         assert!(contact.contains("school can be asked"), "{contact}");
         click(&client, "#to-acknowledged").await?;
@@ -385,12 +395,14 @@ async fn a_counselor_works_a_warning_from_the_queue_to_closing() {
 
         // Re-check: lowered to level 2 with a reason.
         wait_css(&client, "#case[data-level='level1']").await?;
+        unfold(&client, "#level-form-box").await?;
         wait_css(&client, "#new-level").await?.select_by_value("level2").await?;
         fill(&client, "#level-reason", "Re-checked by phone: safe at home tonight, no plan.").await?;
         click(&client, "#level-save").await?;
         wait_css(&client, "#case[data-level='level2']").await?;
 
         // The interview: a mobile number in the plan is refused before anything is sent.
+        unfold(&client, "#interview-form-box").await?;
         click(&client, "#iv-mode-face_to_face").await?;
         click(&client, "#iv-present-student").await?;
         click(&client, "#iv-present-homeroom_teacher").await?;
@@ -406,14 +418,17 @@ async fn a_counselor_works_a_warning_from_the_queue_to_closing() {
         wait_contains(&client, "#events", "Weekly talks with the school counselor").await?;
 
         // Referral, and later the destination's confirmation and outcome.
+        unfold(&client, "#referral-form-box").await?;
         click(&client, "#referral-save").await?;
         wait_css(&client, "#case[data-state='referred']").await?;
+        unfold(&client, ".referral-update-box").await?;
         set_date(&client, ".referral-update #referral-confirmed", "2099-01-02").await?;
         fill(&client, ".referral-update #referral-outcome", "Seen at the outpatient clinic.").await?;
         click(&client, ".referral-update-save").await?;
         wait_contains(&client, "#events", "Seen at the outpatient clinic.").await?;
 
         // A follow-up visit that schedules the next one.
+        unfold(&client, "#visit-form-box").await?;
         fill(&client, "#visit-note", "Calmer; attends classes.").await?;
         set_date(&client, "#visit-next", "2099-02-01").await?;
         click(&client, "#visit-save").await?;
@@ -421,6 +436,7 @@ async fn a_counselor_works_a_warning_from_the_queue_to_closing() {
         screenshot(&client, "case").await?;
 
         // Closed with an outcome.
+        unfold(&client, "#case-event-box").await?;
         click(&client, "#to-closed").await?;
         fill(&client, "#case-outcome", "Stable after referral; follow-up by the school.").await?;
         click(&client, "#case-save").await?;
