@@ -57,6 +57,13 @@ pub fn set_document_lang(tag: &str) {
     }
 }
 
+#[cfg(not(feature = "staff"))]
+/// Milliseconds since the page opened, by the monotonic clock: when items are shown
+/// and answered (the page-time rule of careless answering), never a time of day.
+pub fn page_ms() -> u64 {
+    window().performance().map_or(0, |p| p.now() as u64)
+}
+
 /// Sets the tab title.
 pub fn set_title(title: &str) {
     document().set_title(title);

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use instruments::definition::{Definition, Severity};
 use instruments::scoring::is_shown;
+use instruments::validity::{ItemTiming, Timings};
 use instruments::wire::{Campaign, ClientScore, ConsentGiven, InstrumentAnswers, SubmissionRequest};
 use instruments::{Answers, Score, ScoreError};
 
@@ -80,12 +81,36 @@ pub struct Responses {
     cohort: BTreeMap<String, String>,
     /// Answers per instrument, in campaign order.
     answers: Vec<Answers>,
+    /// When each item was last answered (page milliseconds), per instrument: a map of
+    /// the answers' own type, whose code the page already holds.
+    answered_ms: Vec<Answers>,
+    /// When the questions were first shown.
+    shown_ms: Option<u64>,
 }
 
 impl Responses {
     /// No answers yet.
     pub fn new(campaign: &Campaign) -> Self {
-        Self { cohort: BTreeMap::new(), answers: vec![Answers::new(); campaign.instruments.len()] }
+        let n = campaign.instruments.len();
+        Self {
+            cohort: BTreeMap::new(),
+            answers: vec![Answers::new(); n],
+            answered_ms: vec![Answers::new(); n],
+            shown_ms: None,
+        }
+    }
+
+    /// The questions are on screen (the first time counts).
+    pub fn questions_shown(&mut self, at_ms: u64) {
+        self.shown_ms.get_or_insert(at_ms);
+    }
+
+    /// Item `item` of instrument number `instrument` was answered at `at_ms`.
+    pub fn answered_at(&mut self, instrument: usize, item: &str, at_ms: u64) {
+        self.shown_ms.get_or_insert(at_ms);
+        if let Some(times) = self.answered_ms.get_mut(instrument) {
+            times.insert(item.to_owned(), at_ms as i64);
+        }
     }
 
     /// The chosen value of a cohort attribute.
@@ -213,11 +238,20 @@ pub fn build_submission(
     for (i, definition) in campaign.instruments.iter().enumerate() {
         let answers = responses.answers(i).clone();
         let score = instruments::score(definition, &answers).map_err(BuildError::Score)?;
+        let shown_ms = responses.shown_ms.unwrap_or_default();
+        let mut timings = Timings::default();
+        for (item, at) in responses.answered_ms.get(i).into_iter().flatten() {
+            if answers.contains_key(item) {
+                let answered_ms = *at as u64;
+                timings.0.push((item.clone(), ItemTiming { shown_ms: shown_ms.min(answered_ms), answered_ms }));
+            }
+        }
         results.push(InstrumentAnswers {
             instrument: definition.id.clone(),
             version: definition.version.clone(),
             answers,
             client_score: ClientScore::of(&score),
+            timings,
         });
         scores.push(score);
     }

@@ -114,6 +114,11 @@ pub struct Definition {
     pub citations: Vec<String>,
     /// Where each locale's wording was taken from.
     pub sources: BTreeMap<Locale, String>,
+    /// When a result is marked careless or invalid (defaults: 2 s an item; the same
+    /// option throughout where items are reversed; no validity scale).
+    #[cfg(feature = "validity")]
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub validity: crate::validity::ValidityRules,
 }
 
 /// The people an instrument is validated for.

@@ -16,6 +16,7 @@ pub mod library;
 pub mod loader;
 mod locate;
 pub mod scoring;
+pub mod validity;
 pub mod wire;
 
 pub use definition::{Definition, Locale, Text};

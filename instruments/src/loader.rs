@@ -133,6 +133,8 @@ pub fn validate(definition: &Definition) -> Vec<Problem> {
         }
     }
     check.flags();
+    #[cfg(feature = "validity")]
+    check.validity();
     check.problems
 }
 
@@ -272,6 +274,24 @@ impl Checker<'_> {
                     }
                     _ => self.fail(&field, "a display condition may only look at earlier items"),
                 }
+            }
+        }
+    }
+
+    #[cfg(feature = "validity")]
+    fn validity(&mut self) {
+        let rules = &self.definition.validity;
+        if rules.min_ms_per_item > 60_000 {
+            self.fail("validity.min_ms_per_item", "at most 60000 (a minute an item)");
+        }
+        for (i, scale) in rules.scales.iter().enumerate() {
+            for id in &scale.items {
+                if !self.items.contains_key(id.as_str()) {
+                    self.fail(format!("validity.scales[{i}].items"), format!("`{id}` is not an item"));
+                }
+            }
+            if scale.invalid_at_least == 0 || scale.invalid_at_least > scale.items.len() {
+                self.fail(format!("validity.scales[{i}].invalid_at_least"), "between 1 and the number of items");
             }
         }
     }

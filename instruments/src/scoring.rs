@@ -49,6 +49,12 @@ pub struct Score {
     /// Scored items left unanswered (their effect is set by the missing-data rule).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// Careless or invalid by the instrument's validity rules (judged by the server
+    /// with the page's timings; the engine alone says `valid`). Never affects flags.
+    /// The browser has no use for it (a receipt's is ignored there).
+    #[cfg(feature = "validity")]
+    #[serde(default)]
+    pub validity: crate::validity::Validity,
 }
 
 /// The score of one subscale.
@@ -105,6 +111,8 @@ pub fn score(definition: &Definition, answers: &Answers) -> Result<Score, ScoreE
         subscales,
         positive,
         missing: scoring.items.iter().filter(|id| !answers.contains_key(*id)).cloned().collect(),
+        #[cfg(feature = "validity")]
+        validity: crate::validity::Validity::Valid,
     })
 }
 

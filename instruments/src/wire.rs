@@ -73,6 +73,11 @@ pub struct InstrumentAnswers {
     pub answers: Answers,
     /// The score the browser showed.
     pub client_score: ClientScore,
+    /// Per item, when it was first shown and answered (milliseconds since the page
+    /// opened, a monotonic clock): the page-time rule of careless answering.
+    #[serde(default, skip_serializing_if = "crate::validity::Timings::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, crate::validity::ItemTiming>))]
+    pub timings: crate::validity::Timings,
 }
 
 /// `POST /api/v1/campaigns/{code}/submissions`.

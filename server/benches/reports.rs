@@ -49,6 +49,7 @@ fn synthetic(rng: &mut StdRng, campaign: &server::campaign::Campaign) -> Synthet
             version: d.version.clone(),
             answers,
             client_score: ClientScore::of(&score),
+            timings: Default::default(),
         });
         scores.push(score);
     }

@@ -107,6 +107,7 @@ fn results_export_prints_questionnaire_responses_without_identity() {
                     version: definition.version.clone(),
                     answers,
                     client_score: instruments::wire::ClientScore::of(&score),
+                    timings: Default::default(),
                 }
             })
             .collect();
@@ -172,6 +173,7 @@ fn respondents_delete_removes_everything_under_a_code_and_names_a_missing_one() 
                 version: d.version.clone(),
                 answers,
                 client_score: instruments::wire::ClientScore::of(score),
+                timings: Default::default(),
             }
         };
         let request = instruments::wire::SubmissionRequest {

@@ -161,7 +161,10 @@ fn steps(campaign: &'static Campaign, code: &'static str) -> impl IntoView {
             {consent_form(
                 campaign,
                 step,
-                move || go(Step::Questions, "questions-h"),
+                move || {
+                    responses.update(|r| r.questions_shown(platform::page_ms()));
+                    go(Step::Questions, "questions-h")
+                },
                 move || go(Step::Declined, "declined"),
             )}
         </div>
@@ -402,7 +405,10 @@ fn item_group(campaign: &'static Campaign, responses: RwSignal<Responses>, i: us
     let selected = Signal::derive(move || responses.with(|r| r.answer(i, &item.id).map(|v| v.to_string())));
     let on_select = Callback::new(move |value: String| {
         if let Ok(value) = value.parse::<i64>() {
-            responses.update(|r| r.set_answer(definition, i, &item.id, value));
+            responses.update(|r| {
+                r.set_answer(definition, i, &item.id, value);
+                r.answered_at(i, &item.id, platform::page_ms());
+            });
         }
     });
     view! {

@@ -239,8 +239,8 @@ pub enum Cell {
         /// The minimum group size k.
         below: u32,
     },
-    /// The figures.
-    Shown(Figures),
+    /// The figures (boxed: a report holds many suppressed cells).
+    Shown(Box<Figures>),
 }
 
 /// A group's figures.
@@ -263,6 +263,13 @@ pub struct Figures {
     pub alpha: Option<Alpha>,
     /// Results with a critical flag; only in organization and platform roll-ups.
     pub critical: Option<u64>,
+    /// Results marked careless or invalid (a class with many had a problem in
+    /// administration). `positive` leaves them out; `positive_with_marked` does not.
+    #[serde(default)]
+    pub marked: u64,
+    /// Positive screens counting the marked results too (boxed: most groups have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positive_with_marked: Option<Box<Prevalence>>,
 }
 
 /// A count and its share.
@@ -281,7 +288,11 @@ pub struct Share {
 pub struct Prevalence {
     /// Positive screens.
     pub count: u64,
-    /// Of scorable results.
+    /// Of this many scorable results (those not marked careless or invalid, unless
+    /// counted with them).
+    #[serde(default)]
+    pub of: u64,
+    /// `count / of`.
     pub share: f64,
     /// 95 % Wilson score interval.
     pub low: f64,

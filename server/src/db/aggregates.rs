@@ -27,6 +27,10 @@ pub struct CellRow {
     pub positive: i64,
     /// Results with a critical flag.
     pub critical: i64,
+    /// Results marked careless or invalid.
+    pub marked: i64,
+    /// Of them, positive screens (prevalence leaves them out by default).
+    pub marked_positive: i64,
     /// Sum of totals (scorable results).
     pub total_sum: f64,
     /// Sum of squared totals.
@@ -68,13 +72,16 @@ pub fn contributions(
             .iter()
             .any(|f| definition.flags.iter().any(|rule| &rule.id == f && rule.severity == Severity::Critical));
         let total = score.total.unwrap_or(0.0);
+        let (positive, marked) = (score.positive == Some(true), score.validity.is_marked());
         cells.push(CellRow {
             instrument: score.instrument.clone(),
             cohort_key: key.clone(),
             band: score.band.clone().unwrap_or_default(),
             n: 1,
-            positive: i64::from(score.positive == Some(true)),
+            positive: i64::from(positive),
             critical: i64::from(critical),
+            marked: i64::from(marked),
+            marked_positive: i64::from(marked && positive),
             total_sum: total,
             total_sum_sq: total * total,
         });
@@ -127,13 +134,22 @@ impl Accumulator {
     /// Adds one submission's contributions.
     pub fn add(&mut self, (cells, moments): (Vec<CellRow>, Vec<MomentRow>)) {
         for c in cells {
-            let entry = self
-                .cells
-                .entry((c.instrument.clone(), c.cohort_key.clone(), c.band.clone()))
-                .or_insert(CellRow { n: 0, positive: 0, critical: 0, total_sum: 0.0, total_sum_sq: 0.0, ..c.clone() });
+            let entry =
+                self.cells.entry((c.instrument.clone(), c.cohort_key.clone(), c.band.clone())).or_insert(CellRow {
+                    n: 0,
+                    positive: 0,
+                    critical: 0,
+                    marked: 0,
+                    marked_positive: 0,
+                    total_sum: 0.0,
+                    total_sum_sq: 0.0,
+                    ..c.clone()
+                });
             entry.n += c.n;
             entry.positive += c.positive;
             entry.critical += c.critical;
+            entry.marked += c.marked;
+            entry.marked_positive += c.marked_positive;
             entry.total_sum += c.total_sum;
             entry.total_sum_sq += c.total_sum_sq;
         }
@@ -166,30 +182,24 @@ pub async fn upsert(
 ) -> Result<(), sqlx::Error> {
     for chunk in cells.chunks(100) {
         let mut sql = String::from(
-            "INSERT INTO report_cells (campaign_id, instrument, cohort_key, band, n, positive, critical, total_sum, total_sum_sq) VALUES ",
+            "INSERT INTO report_cells (campaign_id, instrument, cohort_key, band, n, positive, critical, marked,
+                 marked_positive, total_sum, total_sum_sq) VALUES ",
         );
         for i in 0..chunk.len() {
-            let p = 2 + i * 8;
+            let p = 2 + i * 10;
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!(
-                "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                p,
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7
-            ));
+            let params: Vec<String> = (p..p + 10).map(|n| format!("${n}")).collect();
+            sql.push_str(&format!("($1, {})", params.join(", ")));
         }
         sql.push_str(
             " ON CONFLICT (campaign_id, instrument, cohort_key, band) DO UPDATE SET
                  n = report_cells.n + excluded.n,
                  positive = report_cells.positive + excluded.positive,
                  critical = report_cells.critical + excluded.critical,
+                 marked = report_cells.marked + excluded.marked,
+                 marked_positive = report_cells.marked_positive + excluded.marked_positive,
                  total_sum = report_cells.total_sum + excluded.total_sum,
                  total_sum_sq = report_cells.total_sum_sq + excluded.total_sum_sq",
         );
@@ -202,6 +212,8 @@ pub async fn upsert(
                 .bind(c.n)
                 .bind(c.positive)
                 .bind(c.critical)
+                .bind(c.marked)
+                .bind(c.marked_positive)
                 .bind(c.total_sum)
                 .bind(c.total_sum_sq);
         }
@@ -286,6 +298,7 @@ pub async fn stored_contributions(
                 version: score.version.clone(),
                 answers: super::from_json("answers", &answers)?,
                 client_score: instruments::wire::ClientScore::of(score),
+                timings: Default::default(),
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;
@@ -305,6 +318,7 @@ pub async fn subtract(
 ) -> Result<(), sqlx::Error> {
     for c in &mut cells {
         (c.n, c.positive, c.critical) = (-c.n, -c.positive, -c.critical);
+        (c.marked, c.marked_positive) = (-c.marked, -c.marked_positive);
         (c.total_sum, c.total_sum_sq) = (-c.total_sum, -c.total_sum_sq);
     }
     for m in &mut moments {
@@ -333,7 +347,7 @@ impl Store {
     /// On database failure.
     pub async fn report_aggregates(&self, campaign_id: i64) -> Result<(Vec<CellRow>, Vec<MomentRow>), DbError> {
         let cells = sqlx::query_as(
-            "SELECT instrument, cohort_key, band, n, positive, critical, total_sum, total_sum_sq
+            "SELECT instrument, cohort_key, band, n, positive, critical, marked, marked_positive, total_sum, total_sum_sq
              FROM report_cells WHERE campaign_id = $1 ORDER BY instrument, cohort_key, band",
         )
         .bind(campaign_id)

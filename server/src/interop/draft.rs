@@ -219,6 +219,7 @@ pub(crate) fn finish(mut draft: Draft, options: &ImportOptions) -> Result<Import
         licence,
         citations,
         sources,
+        validity: Default::default(),
     };
     Ok(Imported { definition, report })
 }

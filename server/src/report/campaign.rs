@@ -54,6 +54,10 @@ struct Sums {
     not_scorable: u64,
     positive: u64,
     critical: u64,
+    /// Marked careless or invalid: all, those with a total, their positive screens.
+    marked: u64,
+    marked_scored: u64,
+    marked_positive: u64,
     bands: BTreeMap<String, u64>,
     total: Moments,
     variables: BTreeMap<String, Moments>,
@@ -157,7 +161,7 @@ pub fn campaign_report(inputs: &Inputs<'_>, by: &[String]) -> Result<Report, Rep
                         Cell::Suppressed { below: campaign.min_group_size }
                     } else {
                         let sums = sum_group(definition, inputs, |key| matches(pattern, key));
-                        Cell::Shown(figures(definition, &sums, false))
+                        Cell::Shown(Box::new(figures(definition, &sums, false)))
                     };
                     Row { group: group.clone(), cell }
                 })
@@ -216,6 +220,12 @@ fn sum_group(definition: &Definition, inputs: &Inputs<'_>, mut holds: impl FnMut
         sums.n += n;
         sums.positive += cell.positive.max(0) as u64;
         sums.critical += cell.critical.max(0) as u64;
+        let marked = cell.marked.max(0) as u64;
+        sums.marked += marked;
+        sums.marked_positive += cell.marked_positive.max(0) as u64;
+        if !cell.band.is_empty() {
+            sums.marked_scored += marked;
+        }
         if cell.band.is_empty() {
             sums.not_scorable += n;
         } else {
@@ -240,15 +250,22 @@ fn mean_of(m: &Moments) -> Option<Mean> {
 fn figures(definition: &Definition, sums: &Sums, with_critical: bool) -> Figures {
     let scored = sums.n - sums.not_scorable;
     let share = |count: u64| (scored > 0).then(|| count as f64 / scored as f64);
-    let positive = (definition.positive_screen.is_some() && scored > 0).then(|| {
-        let interval = stats::wilson(sums.positive, scored, CONFIDENCE);
-        Prevalence {
-            count: sums.positive,
-            share: sums.positive as f64 / scored as f64,
-            low: interval.map_or(0.0, |i| i.low),
-            high: interval.map_or(1.0, |i| i.high),
-        }
-    });
+    let prevalence = |count: u64, of: u64| {
+        (definition.positive_screen.is_some() && of > 0).then(|| {
+            let interval = stats::wilson(count, of, CONFIDENCE);
+            Prevalence {
+                count,
+                of,
+                share: count as f64 / of as f64,
+                low: interval.map_or(0.0, |i| i.low),
+                high: interval.map_or(1.0, |i| i.high),
+            }
+        })
+    };
+    // Careless and invalid results are left out of prevalence by default; the figure
+    // with them is beside it whenever there are any.
+    let positive = prevalence(sums.positive - sums.marked_positive, scored - sums.marked_scored);
+    let positive_with_marked = (sums.marked > 0).then(|| prevalence(sums.positive, scored)).flatten().map(Box::new);
     let items: Vec<Moments> =
         definition.scoring.items.iter().filter_map(|id| sums.variables.get(&format!("item:{id}")).copied()).collect();
     let alpha = sums.variables.get("items").and_then(|total| {
@@ -278,6 +295,8 @@ fn figures(definition: &Definition, sums: &Sums, with_critical: bool) -> Figures
             .collect(),
         alpha,
         critical: with_critical.then_some(sums.critical),
+        marked: sums.marked,
+        positive_with_marked,
     }
 }
 
@@ -287,7 +306,7 @@ fn positives(rows: &[Row]) -> (Vec<(&Row, u64, u64)>, Option<ChiSquareTest>) {
     let shown: Vec<(&Row, u64, u64)> = rows
         .iter()
         .filter_map(|r| match &r.cell {
-            Cell::Shown(f) => f.positive.as_ref().map(|p| (r, p.count, f.n - f.not_scorable)),
+            Cell::Shown(f) => f.positive.as_ref().map(|p| (r, p.count, p.of)),
             Cell::Suppressed { .. } => None,
         })
         .collect();
@@ -451,6 +470,7 @@ mod tests {
                     version: definition.version.clone(),
                     answers,
                     client_score: ClientScore::of(&score),
+                    timings: Default::default(),
                 };
                 accumulator.add(contributions(campaign, &cohort, &[result], &[score]));
             }

@@ -48,6 +48,7 @@ pub(crate) fn table(report: &Report, sections: &[&InstrumentSection], lang: Lang
     let band_columns = band_columns(sections, lang);
     let critical =
         sections.iter().flat_map(|s| &s.rows).any(|r| matches!(&r.cell, Cell::Shown(f) if f.critical.is_some()));
+    let marked = sections.iter().flat_map(|s| &s.rows).any(|r| matches!(&r.cell, Cell::Shown(f) if f.marked > 0));
 
     let mut headings = vec![labels::instrument(lang).to_owned()];
     headings.extend(keys.iter().map(|k| labels::group_key(report, k, lang)));
@@ -84,6 +85,10 @@ pub(crate) fn table(report: &Report, sections: &[&InstrumentSection], lang: Lang
     }));
     if critical {
         headings.push(labels::critical(lang).to_owned());
+    }
+    if marked {
+        headings.push(labels::marked(lang).to_owned());
+        headings.push(labels::prevalence_with_marked(lang).to_owned());
     }
 
     let mut rows = Vec::new();
@@ -131,6 +136,10 @@ pub(crate) fn table(report: &Report, sections: &[&InstrumentSection], lang: Lang
                     }
                     if critical {
                         put(f.critical.map(Value::Count));
+                    }
+                    if marked {
+                        put(Some(Value::Count(f.marked)));
+                        put(f.positive_with_marked.as_ref().map(|p| Value::Share(p.share)));
                     }
                 }
             }

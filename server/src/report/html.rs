@@ -112,10 +112,10 @@ fn instrument(out: &mut String, report: &Report, section: &InstrumentSection, la
             .map(|row| {
                 let mark = match &row.cell {
                     Cell::Suppressed { below } => Mark::Note(labels::below(*below)),
-                    Cell::Shown(Figures { positive: Some(p), .. }) => {
-                        Mark::Value(Estimate { share: p.share, low: p.low, high: p.high })
-                    }
-                    Cell::Shown(_) => Mark::Note("–".to_owned()),
+                    Cell::Shown(f) => match &f.positive {
+                        Some(p) => Mark::Value(Estimate { share: p.share, low: p.low, high: p.high }),
+                        None => Mark::Note("–".to_owned()),
+                    },
                 };
                 ChartRow { label: row_label(row), mark }
             })
@@ -192,6 +192,7 @@ fn band_label(band: &instruments::wire::report::BandHeading, lang: Lang) -> Stri
 fn table(out: &mut String, report: &Report, section: &InstrumentSection, lang: Lang) {
     let keys = labels::ordered_keys(report, section.rows.iter().map(|r| &r.group));
     let critical = section.rows.iter().any(|r| matches!(&r.cell, Cell::Shown(f) if f.critical.is_some()));
+    let marked = section.rows.iter().any(|r| matches!(&r.cell, Cell::Shown(f) if f.marked > 0));
     let mut headings: Vec<String> = keys.iter().map(|k| labels::group_key(report, k, lang)).collect();
     headings.push(labels::n(lang).to_owned());
     headings.push(labels::not_scorable(lang).to_owned());
@@ -209,6 +210,10 @@ fn table(out: &mut String, report: &Report, section: &InstrumentSection, lang: L
     );
     if critical {
         headings.push(labels::critical(lang).to_owned());
+    }
+    if marked {
+        headings.push(labels::marked(lang).to_owned());
+        headings.push(labels::prevalence_with_marked(lang).to_owned());
     }
     let figures = headings.len() - keys.len();
 
@@ -231,7 +236,7 @@ fn table(out: &mut String, report: &Report, section: &InstrumentSection, lang: L
                 cells[0] = labels::below(*below);
                 cells
             }
-            Cell::Shown(f) => shown_cells(f, section.bands.len(), critical),
+            Cell::Shown(f) => shown_cells(f, section.bands.len(), critical, marked),
         };
         for cell in cells {
             let _ = write!(out, "<td class=\"num\">{}</td>", escape(&cell));
@@ -241,7 +246,7 @@ fn table(out: &mut String, report: &Report, section: &InstrumentSection, lang: L
     out.push_str("</tbody></table>");
 }
 
-fn shown_cells(f: &Figures, bands: usize, critical: bool) -> Vec<String> {
+fn shown_cells(f: &Figures, bands: usize, critical: bool, marked: bool) -> Vec<String> {
     let pct = |x: f64| labels::percent(x, 1);
     let mut cells = vec![f.n.to_string(), f.not_scorable.to_string()];
     for i in 0..bands {
@@ -274,6 +279,11 @@ fn shown_cells(f: &Figures, bands: usize, critical: bool) -> Vec<String> {
     cells.push(f.alpha.as_ref().map(|a| format!("{:.3} (n\u{a0}=\u{a0}{})", a.value, a.n)).unwrap_or_default());
     if critical {
         cells.push(f.critical.map(|c| c.to_string()).unwrap_or_default());
+    }
+    if marked {
+        // n ≥ k > 0 in a shown cell.
+        cells.push(format!("{} · {}", f.marked, pct(f.marked as f64 / f.n.max(1) as f64)));
+        cells.push(f.positive_with_marked.as_ref().map(|p| pct(p.share)).unwrap_or_default());
     }
     cells
 }

@@ -151,6 +151,16 @@ pub fn service_headings(lang: Lang) -> [&'static str; 13] {
     ]
 }
 
+/// Heading: results marked careless or invalid.
+pub fn marked(lang: Lang) -> &'static str {
+    lang.pick("作答不认真或无效", "Marked careless or invalid")
+}
+
+/// Heading: prevalence counting the marked results too.
+pub fn prevalence_with_marked(lang: Lang) -> &'static str {
+    lang.pick("阳性率（含不认真或无效作答）", "Prevalence with marked results")
+}
+
 /// Heading: respondents.
 pub fn n(lang: Lang) -> &'static str {
     lang.pick("人数", "n")
@@ -458,6 +468,10 @@ pub fn methods(k: u32, lang: Lang) -> Vec<String> {
                 .to_owned(),
             "各行阳性率是否不同采用皮尔逊卡方检验（筛查阳性 × 行），仅包括显示的行。".to_owned(),
             "克隆巴赫α系数（各题内部一致性，基于完整作答）仅在样本量不少于30时显示。".to_owned(),
+            "作答过快（平均每题不足2秒）、在含反向计分题的量表上全部选同一选项，或量表自身效度题提示无效的结果\
+             标记为不认真或无效：默认不计入阳性率（人数、分级与均值仍计入），并另列含这些结果的阳性率；\
+             标记从不影响预警。"
+                .to_owned(),
             "筛查阳性不等于诊断。".to_owned(),
         ],
         Lang::En => vec![
@@ -484,6 +498,11 @@ pub fn methods(k: u32, lang: Lang) -> Vec<String> {
                 .to_owned(),
             "Cronbach's alpha (internal consistency of the items, over complete responses) is shown only \
              when based on at least 30 responses."
+                .to_owned(),
+            "Results answered too fast (under 2 seconds an item on average), with the same option throughout \
+             an instrument that reverses items, or flagged by the instrument's own validity items are marked \
+             careless or invalid: left out of the positive rate by default (still counted in n, bands and \
+             means), with the rate including them shown beside it. A mark never affects a warning."
                 .to_owned(),
             "A positive screen is not a diagnosis.".to_owned(),
         ],
@@ -520,21 +539,25 @@ pub(crate) fn sample_report() -> Report {
         n: 120,
         not_scorable: 2,
         bands: vec![share(59, 118), share(30, 118), share(17, 118), share(8, 118), share(4, 118)],
-        positive: Some(Prevalence { count: 29, share: 0.25, low: 0.18, high: 0.33 }),
+        positive: Some(Prevalence { count: 29, of: 116, share: 0.25, low: 0.18, high: 0.33 }),
         mean: Some(Mean { n: 118, mean: 6.5, low: Some(5.75), high: Some(7.25) }),
         subscales: vec![],
         alpha: Some(Alpha { value: 0.875, n: 110 }),
         critical: None,
+        marked: 0,
+        positive_with_marked: None,
     };
     let grade7 = Figures {
         n: 45,
         not_scorable: 0,
         bands: vec![share(27, 45), share(9, 45), share(6, 45), share(2, 45), share(1, 45)],
-        positive: Some(Prevalence { count: 9, share: 0.2, low: 0.1125, high: 0.3375 }),
+        positive: Some(Prevalence { count: 9, of: 45, share: 0.2, low: 0.1125, high: 0.3375 }),
         mean: Some(Mean { n: 45, mean: 5.25, low: Some(4.5), high: Some(6.0) }),
         subscales: vec![],
         alpha: Some(Alpha { value: 0.8132, n: 44 }),
         critical: None,
+        marked: 0,
+        positive_with_marked: None,
     };
     Report {
         scope: Scope::Campaign {
@@ -556,8 +579,8 @@ pub(crate) fn sample_report() -> Report {
             cut_off: Some(t("total ≥ 10", "总分 ≥ 10")),
             subscales: vec![],
             rows: vec![
-                Row { group: BTreeMap::new(), cell: Cell::Shown(everyone) },
-                Row { group: g("7"), cell: Cell::Shown(grade7) },
+                Row { group: BTreeMap::new(), cell: Cell::Shown(Box::new(everyone)) },
+                Row { group: g("7"), cell: Cell::Shown(Box::new(grade7)) },
                 Row { group: g("8"), cell: Cell::Suppressed { below: 10 } },
                 Row { group: g("9"), cell: Cell::Suppressed { below: 10 } },
             ],

@@ -37,7 +37,7 @@ fn totals_row(wave: &Wave<'_>, definition: &Definition, shown: bool, k: u32) -> 
         cell: if shown {
             let mut figures = campaign_totals(definition, &wave.inputs);
             figures.critical = None;
-            Cell::Shown(figures)
+            Cell::Shown(Box::new(figures))
         } else {
             Cell::Suppressed { below: k }
         },
@@ -119,14 +119,14 @@ pub fn rollup_report(scope: Scope, waves: &[Wave<'_>], with_total: bool, today: 
                 let cell = if suppressed[layout.total()] {
                     Cell::Suppressed { below: k }
                 } else {
-                    Cell::Shown(sum_figures(definition, &members))
+                    Cell::Shown(Box::new(sum_figures(definition, &members)))
                 };
                 rows.push(Row { group: BTreeMap::new(), cell });
             }
             for (i, wave) in members.iter().enumerate() {
                 let shown = !suppressed[layout.one_way(0, i)];
                 let cell = if shown {
-                    Cell::Shown(campaign_totals(definition, &wave.inputs))
+                    Cell::Shown(Box::new(campaign_totals(definition, &wave.inputs)))
                 } else {
                     Cell::Suppressed { below: k }
                 };

@@ -57,7 +57,12 @@ impl Campaign {
             locales: self.locales.clone(),
             cohort: self.cohort.clone(),
             crisis_resources: self.crisis_resources.clone(),
-            instruments: self.instruments.iter().map(|d| (*d).clone()).collect(),
+            // The browser's copies without the validity rules: it never judges.
+            instruments: self
+                .instruments
+                .iter()
+                .map(|d| Definition { validity: Default::default(), ..(*d).clone() })
+                .collect(),
             anonymity: self.anonymity,
             consent: self.consent.clone(),
             guardian_consent: self.guardian_consent,
@@ -115,7 +120,8 @@ impl Campaign {
     }
 
     /// Re-scores a submission and checks it against the campaign. Returns the
-    /// server's scores in submission order; nothing the client computed is trusted.
+    /// server's scores in submission order, each judged careless or invalid by its
+    /// instrument's validity rules; nothing the client computed is trusted.
     ///
     /// # Errors
     /// [`ScreeningError::Invalid`] naming the first field at fault.
@@ -166,6 +172,12 @@ impl Campaign {
                     ),
                 ));
             }
+            instruments::validity::check_timings(definition, &result.timings).map_err(|(item, why)| {
+                ScreeningError::invalid("invalid_timing", at(&format!("timings.{item}")), why)
+            })?;
+            // Marked beside the result; the flags (and so the warning) stand regardless.
+            let mut score = score;
+            score.validity = instruments::validity::judge(definition, &result.answers, &result.timings);
             scores.push(score);
         }
         if let Some(missing) = self.instruments.iter().find(|d| !seen.contains(&d.id)) {

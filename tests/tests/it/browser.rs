@@ -201,10 +201,15 @@ async fn a_student_answers_a_panel_campaign_with_the_book_code_once() {
     let plain: String = shown.chars().filter(char::is_ascii_alphanumeric).collect();
     assert_eq!(plain, code, "the book code is shown back");
     assert!(refused.contains("already used"), "{refused}");
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submissions WHERE panel_code = $1")
+    let receipts: Vec<String> = sqlx::query_scalar("SELECT receipt FROM submissions WHERE panel_code = $1")
         .bind(&code)
-        .fetch_one(app.store.pool())
+        .fetch_all(app.store.pool())
         .await
         .unwrap();
-    assert_eq!(stored, 1);
+    assert_eq!(receipts.len(), 1);
+    // The page sent its timings: a robot answers ten items in well under 2 s each, so
+    // the result is marked careless — and its item-9 warning opened all the same.
+    let receipt: serde_json::Value = serde_json::from_str(&receipts[0]).unwrap();
+    assert_eq!(receipt["results"][0]["validity"], "careless", "{receipt}");
+    assert_eq!(app.count("cases").await, 1, "the mark never suppresses a warning");
 }

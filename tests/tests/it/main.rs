@@ -22,4 +22,5 @@ mod staff_api;
 mod staff_browser;
 mod submissions;
 mod support;
+mod validity;
 mod warnings;

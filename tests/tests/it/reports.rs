@@ -194,6 +194,7 @@ async fn heavy_campaign(app: &TestApp, admin: &xinan_tests::StaffClient, org: i6
                 version: phq9.version.clone(),
                 answers,
                 client_score: ClientScore::of(&score),
+                timings: Default::default(),
             };
             Synthetic { cohort, results: vec![result], scores: vec![score] }
         })
