@@ -66,6 +66,14 @@ pub fn build_app(ws: &Workspace, tools: &Tools, profile: Profile) -> Result {
     let statics = app.join("static");
     if statics.is_dir() {
         util::copy_dir_all(&statics, &dist)?;
+        // The boot scripts without their whole-line comments (the page's weight).
+        for script in ["boot.js", "staff-boot.js"] {
+            let path = dist.join(script);
+            if path.is_file() {
+                let js = fs::read_to_string(&path)?;
+                fs::write(&path, without_line_comments(&js))?;
+            }
+        }
     }
 
     // brotli -q 11 takes seconds on a multi-megabyte debug wasm; gzip is enough there.
@@ -339,8 +347,20 @@ fn minify_css(css: &str) -> String {
     out
 }
 
+/// A script without the lines that hold only a `//` comment (a `//` elsewhere, as in
+/// a string or a regular expression, is left alone).
+fn without_line_comments(js: &str) -> String {
+    js.lines().filter(|line| !line.trim_start().starts_with("//")).map(|line| format!("{line}\n")).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn scripts_lose_whole_line_comments_only() {
+        let js = "// about\nconst a = '//x'; // kept\n  // indented\nf(/^\\/c\\//);\n";
+        assert_eq!(super::without_line_comments(js), "const a = '//x'; // kept\nf(/^\\/c\\//);\n");
+    }
+
     #[test]
     fn css_loses_comments_and_layout_but_not_meaning() {
         let css = "/* a comment */\n.a  >  .b:hover ,\n.c::before {\n  content: \"▸  x\";  color : red; }\n.d .e { margin: 0 auto }\n";

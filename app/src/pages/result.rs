@@ -3,6 +3,9 @@
 //! Test hooks (kept stable for the browser tests): `#result` is the region,
 //! `[data-instrument=<id>]` each instrument's block, `.total` its number, `.band` its
 //! band label, `.respondent-code` the server's code, `.crisis` the urgent help box.
+//! What is shown follows the campaign's `result_visibility` (`data-show`, applied by
+//! the stylesheet: the cheapest way on a page with a weight budget): everything, the
+//! band only, or no score (a thank-you); crisis resources whatever the setting.
 
 use instruments::wire::Campaign;
 use instruments::Score;
@@ -42,7 +45,7 @@ pub fn result_view(campaign: &'static Campaign, scores: &'static [Score], again:
             view! {
                 <div class="score" data-instrument=score.instrument.clone()>
                     <h3>{definition.map(|d| localized(&d.title))}</h3>
-                    <p>
+                    <p class="tl">
                         <span class="k">{tr(|s| s.total)}</span>
                         " "
                         <span class="total">{format_total(score.total)}</span>
@@ -78,11 +81,20 @@ pub fn result_view(campaign: &'static Campaign, scores: &'static [Score], again:
     };
     let resources = &campaign.crisis_resources;
     view! {
-        <section id="result" role="status" tabindex="-1" aria-labelledby="result-h">
+        <section
+            id="result"
+            role="status"
+            tabindex="-1"
+            aria-labelledby="result-h"
+            data-show=campaign.result_visibility.as_str()
+        >
             {critical.then(|| view! { <CrisisBox resources urgent=true/> })}
-            <h2 id="result-h">{tr(|s| s.results_title)}</h2>
+            <h2 id="result-h">
+                <span class="rt">{tr(|s| s.results_title)}</span>
+                <span class="th">{tr(|s| s.thanks)}</span>
+            </h2>
             {blocks}
-            <p class="hint">{tr(|s| s.not_diagnosis)}</p>
+            <p class="hint nd">{tr(|s| s.not_diagnosis)}</p>
             {delivery}
             {(!critical).then(|| view! { <CrisisBox resources urgent=false/> })}
         </section>

@@ -213,3 +213,44 @@ async fn a_student_answers_a_panel_campaign_with_the_book_code_once() {
     assert_eq!(receipt["results"][0]["validity"], "careless", "{receipt}");
     assert_eq!(app.count("cases").await, 1, "the mark never suppresses a warning");
 }
+
+/// A campaign for 12–16 year-olds shows no score by default ("thank you"), yet an
+/// answer that calls for them still brings up the crisis resources.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_no_score_campaign_thanks_the_student_and_still_shows_crisis_resources() {
+    let app = TestApp::spawn_with_dist(Engine::Sqlite, Some(dist())).await.unwrap();
+    let org = app.demo_org().await;
+    let admin = app.staff("head@example.org", instruments::wire::staff::Role::OrgAdmin, Some(org)).await;
+    let spec = crate::support::campaign_spec("QUIET", "anonymous");
+    assert_eq!(admin.post(&format!("/api/v1/organizations/{org}/campaigns"), &spec).await.status(), 201);
+    let public = app.http.get(app.url("/api/v1/campaigns/QUIET")).send().await.unwrap();
+    let public: serde_json::Value = public.json().await.unwrap();
+    assert_eq!(public["result_visibility"], "none", "under 14: no score by default");
+    let (client, _driver, profile) = browser("en-US").await;
+    let outcome = async {
+        client.goto(&app.url("/c/QUIET")).await?;
+        click_button(&client, "I agree").await?;
+        answer_everything(&client).await?;
+        click_button(&client, "Submit").await?;
+        let result = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#result")).await?;
+        let crisis =
+            client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#result .crisis")).await?;
+        let crisis_text = crisis.text().await?;
+        let heading = client.find(Locator::Css("#result-h")).await?.text().await?;
+        let mut shown = 0;
+        for block in client.find_all(Locator::Css("#result [data-instrument], #result .total, #result .band")).await? {
+            shown += usize::from(block.is_displayed().await?);
+        }
+        Ok::<_, fantoccini::error::CmdError>((result.text().await?, crisis_text, heading, shown))
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(profile);
+    let (text, crisis, heading, blocks) = outcome.expect("the no-score flow completes");
+    assert!(heading.contains("Thank you") && !heading.contains("Your results"), "{heading}");
+    assert_eq!(blocks, 0, "no score, no band on screen: {text}");
+    assert!(!text.contains("18"), "the total is nowhere on screen: {text}");
+    assert!(crisis.contains("988"), "item 9 answered: the crisis line is shown: {crisis}");
+    let totals: Vec<f64> = sqlx::query_scalar("SELECT total FROM results").fetch_all(app.store.pool()).await.unwrap();
+    assert_eq!(totals, [18.0], "scored and stored all the same");
+}
