@@ -13,19 +13,25 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn generate_access_codes(&self, campaign_id: i64, count: u32, now: i64) -> Result<Vec<String>, DbError> {
+        let sql = "INSERT INTO access_codes (code, campaign_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        self.fresh_codes(sql, campaign_id, count, now).await
+    }
+
+    /// Inserts `count` new random codes with `sql` (`$1` code, `$2` owner, `$3` now),
+    /// in one transaction: access codes of a campaign, or book codes of an organization.
+    pub(super) async fn fresh_codes(
+        &self,
+        sql: &str,
+        owner: i64,
+        count: u32,
+        now: i64,
+    ) -> Result<Vec<String>, DbError> {
         let mut tx = self.pool.begin().await?;
         let mut codes = Vec::with_capacity(count as usize);
         while codes.len() < count as usize {
             let code = crate::respondent_code::access_code();
             // 50 random bits: a collision is all but impossible, but costs only a retry.
-            let inserted = sqlx::query(
-                "INSERT INTO access_codes (code, campaign_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(&code)
-            .bind(campaign_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            let inserted = sqlx::query(sql).bind(&code).bind(owner).bind(now).execute(&mut *tx).await?;
             if inserted.rows_affected() == 1 {
                 codes.push(code);
             }

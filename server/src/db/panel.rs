@@ -27,25 +27,9 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn generate_panel_codes(&self, organization: i64, count: u32, now: i64) -> Result<Vec<String>, DbError> {
-        let mut tx = self.pool.begin().await?;
-        let mut codes = Vec::with_capacity(count as usize);
-        while codes.len() < count as usize {
-            let code = crate::respondent_code::access_code();
-            // 50 random bits: a collision is all but impossible, but costs only a retry.
-            let inserted = sqlx::query(
-                "INSERT INTO panel_codes (code, organization_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(&code)
-            .bind(organization)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 1 {
-                codes.push(code);
-            }
-        }
-        tx.commit().await?;
-        Ok(codes)
+        let sql =
+            "INSERT INTO panel_codes (code, organization_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        self.fresh_codes(sql, organization, count, now).await
     }
 
     /// The organization's code book, oldest first, with how many submissions each
